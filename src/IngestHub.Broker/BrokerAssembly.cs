@@ -1,0 +1,1 @@
+namespace IngestHub.Broker; internal static class BrokerAssembly { }
