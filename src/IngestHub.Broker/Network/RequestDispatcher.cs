@@ -1,0 +1,108 @@
+using IngestHub.Broker.Handlers;
+using IngestHub.Protocol;
+using IngestHub.Protocol.Messages;
+using IngestHub.Protocol.Primitives;
+using Microsoft.Extensions.Logging;
+
+namespace IngestHub.Broker.Network;
+
+/// <summary>
+/// Parses the request header, routes the body to the handler registered for its API key and frames the
+/// response (size, correlation id, header tagged fields). Unknown API keys, unsupported versions (other than
+/// ApiVersions, which answers error 35 with a v0 body) and malformed requests close the connection with a
+/// log line; they never reach a handler and never take the broker down.
+/// </summary>
+public sealed class RequestDispatcher
+{
+    private readonly ApiHandler?[] _handlers;
+    private readonly ILogger _logger;
+
+    public RequestDispatcher(IEnumerable<ApiHandler> handlers, ILogger logger)
+    {
+        _logger = logger;
+        _handlers = new ApiHandler?[64];
+        foreach (var handler in handlers)
+        {
+            int key = (int)handler.ApiKey;
+            if (_handlers[key] is not null)
+                throw new InvalidOperationException($"two handlers for API key {handler.ApiKey}");
+            _handlers[key] = handler;
+        }
+    }
+
+    /// <summary>Every registered handler, ordered by API key (ApiVersions is built from this).</summary>
+    public IEnumerable<ApiHandler> Handlers
+    {
+        get
+        {
+            foreach (var handler in _handlers)
+                if (handler is not null)
+                    yield return handler;
+        }
+    }
+
+    public async ValueTask<DispatchOutcome> DispatchAsync(ConnectionContext connection, ReadOnlyMemory<byte> frame, PooledBufferWriter output, CancellationToken cancellationToken)
+    {
+        var reader = new KafkaReader(frame);
+        RequestHeader header;
+        try
+        {
+            header = RequestHeader.Read(ref reader, out _);
+        }
+        catch (MalformedMessageException ex)
+        {
+            _logger.LogWarning("Closing connection {ConnectionId} from {Remote}: malformed request header ({Reason})", connection.ConnectionId, connection.Remote, ex.Message);
+            return DispatchOutcome.Close;
+        }
+
+        int keyIndex = (int)header.ApiKey;
+        var handler = keyIndex >= 0 && keyIndex < _handlers.Length ? _handlers[keyIndex] : null;
+        if (handler is null)
+        {
+            _logger.LogWarning("Closing connection {ConnectionId} from {Remote} (client {ClientId}): unknown API key {ApiKey}",
+                connection.ConnectionId, connection.Remote, header.ClientId, (short)header.ApiKey);
+            return DispatchOutcome.Close;
+        }
+
+        short version = header.ApiVersion;
+        bool supported = version >= handler.MinVersion && version <= handler.MaxVersion;
+        if (!supported && header.ApiKey != ApiKey.ApiVersions)
+        {
+            _logger.LogWarning("Closing connection {ConnectionId} from {Remote} (client {ClientId}): {ApiKey} v{Version} is not supported (v{Min}-v{Max})",
+                connection.ConnectionId, connection.Remote, header.ClientId, header.ApiKey, version, handler.MinVersion, handler.MaxVersion);
+            return DispatchOutcome.Close;
+        }
+
+        int sizeAt = output.Reserve(4);
+        // An unsupported ApiVersions version is answered with a v0 header and body (error 35), as Kafka does.
+        short responseHeaderVersion = supported ? FlexibleVersions.ResponseHeaderVersion(header.ApiKey, version) : (short)0;
+        var writer = new KafkaWriter(output);
+        ResponseHeader.Write(writer, header.CorrelationId, responseHeaderVersion);
+        var request = new RequestContext(connection, header, frame[reader.Position..], supported);
+        bool respond;
+        try
+        {
+            respond = await handler.HandleAsync(request, writer, cancellationToken);
+        }
+        catch (MalformedMessageException ex)
+        {
+            _logger.LogWarning("Closing connection {ConnectionId} from {Remote} (client {ClientId}): malformed {ApiKey} v{Version} request ({Reason})",
+                connection.ConnectionId, connection.Remote, header.ClientId, header.ApiKey, version, ex.Message);
+            return DispatchOutcome.Close;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Handler for {ApiKey} v{Version} failed on a request from {Remote} (client {ClientId}); closing the connection",
+                header.ApiKey, version, connection.Remote, header.ClientId);
+            return DispatchOutcome.Close;
+        }
+        if (!respond)
+            return DispatchOutcome.NoResponse;
+        output.WriteInt32At(sizeAt, output.WrittenCount - 4);
+        return DispatchOutcome.Respond;
+    }
+}
