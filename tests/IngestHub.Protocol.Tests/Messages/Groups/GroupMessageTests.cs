@@ -79,6 +79,39 @@ public class GroupMessageTests
         Assert.Equal(maxVersion, c.MaxVersion);
     }
 
+    // Each row: the bytes one version adds over the previous, counted by hand from the spec for that
+    // message's sample (e.g. group_instance_id "host-a" = 2 + 6). Catches a field gated at the wrong
+    // version on both the read and the write side, which a round trip cannot see.
+    [Theory]
+    [InlineData("FindCoordinatorRequest", 1, 1)]            // key_type
+    [InlineData("FindCoordinatorResponse", 1, 4 + 2 + 7)]   // throttle, error_message "loading"
+    [InlineData("JoinGroupRequest", 1, 4)]                  // rebalance_timeout_ms
+    [InlineData("JoinGroupRequest", 5, 2 + 6)]              // group_instance_id
+    [InlineData("JoinGroupResponse", 2, 4)]                 // throttle
+    [InlineData("JoinGroupResponse", 5, 2 * (2 + 6))]       // members' group_instance_id
+    [InlineData("SyncGroupRequest", 3, 2 + 6)]
+    [InlineData("SyncGroupResponse", 1, 4)]
+    [InlineData("HeartbeatRequest", 3, 2 + 6)]
+    [InlineData("HeartbeatResponse", 1, 4)]
+    [InlineData("LeaveGroupResponse", 1, 4)]
+    [InlineData("OffsetCommitRequest", 6, 2 * 4)]           // committed_leader_epoch per partition
+    [InlineData("OffsetCommitRequest", 7, 2 + 6)]
+    [InlineData("OffsetCommitResponse", 3, 4)]
+    [InlineData("OffsetFetchResponse", 2, 2)]               // top-level error
+    [InlineData("OffsetFetchResponse", 3, 4)]
+    [InlineData("OffsetFetchResponse", 5, 2 * 4)]
+    [InlineData("ListGroupsResponse", 1, 4)]
+    [InlineData("DescribeGroupsRequest", 3, 1)]             // include_authorized_operations
+    [InlineData("DescribeGroupsResponse", 1, 4)]
+    [InlineData("DescribeGroupsResponse", 3, 2 * 4)]        // authorized_operations per group
+    [InlineData("DescribeGroupsResponse", 4, 2 + 6)]        // member group_instance_id
+    public void Field_appears_at_the_version_the_spec_adds_it(string name, short version, int addedBytes)
+    {
+        var c = GroupMessageCase.Find(name);
+        object sample = c.Sample(version);
+        Assert.Equal(c.Encode(sample, (short)(version - 1)).Length + addedBytes, c.Encode(sample, version).Length);
+    }
+
     [Fact]
     public void Version_above_the_range_is_refused_rather_than_encoded_as_another()
     {
