@@ -268,12 +268,12 @@ public sealed class TopicRegistry : IDisposable
     private static TopicRecord ToRecord(TopicState topic) =>
         new(topic.Name, topic.TopicId, topic.Partitions.Count, new Dictionary<string, string>(topic.Configs, StringComparer.Ordinal));
 
-    /// <summary>Closes every log; a clean close writes the clean-shutdown marker.</summary>
-    public void Close(bool clean)
+    /// <summary>Closes every log cleanly and writes the clean-shutdown marker.</summary>
+    public void Close()
     {
-        _logs?.Close(clean);
+        _logs?.Close();
         _logs = null;
     }
 
-    public void Dispose() => Close(clean: true);
+    public void Dispose() => Close();
 }
