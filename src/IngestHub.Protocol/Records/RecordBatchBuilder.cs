@@ -46,7 +46,12 @@ public sealed class RecordBatchBuilder : IDisposable
     /// <summary>Size of the uncompressed records section so far (a batching producer compares it with its limit).</summary>
     public int RecordsBytes => _records.WrittenCount;
 
-    /// <summary>Appends a record; null key or value is written as length -1.</summary>
+    /// <summary>Appends a record; a null key or value is written as length -1.</summary>
+    public void Append(long timestamp, byte[]? key, byte[]? value, ReadOnlySpan<RecordHeaderEntry> headers = default) =>
+        AppendSpan(timestamp, key, key is null, value, value is null, headers);
+
+    /// <summary>Appends a record; a null key or value is written as length -1. (A null array converted to
+    /// <c>ReadOnlyMemory&lt;byte&gt;?</c> becomes empty, not null: pass arrays to the other overload.)</summary>
     public void Append(long timestamp, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, ReadOnlySpan<RecordHeaderEntry> headers = default) =>
         AppendSpan(timestamp, key.HasValue ? key.Value.Span : default, key is null,
             value.HasValue ? value.Value.Span : default, value is null, headers);
