@@ -6,7 +6,7 @@ public readonly record struct RecordHeaderEntry(string Key, ReadOnlyMemory<byte>
     /// <summary>From an array; a null array stays a null value (a plain conversion to
     /// <c>ReadOnlyMemory&lt;byte&gt;?</c> would turn it into an empty one).</summary>
     public RecordHeaderEntry(string key, byte[]? value)
-        : this(key, value is null ? null : new ReadOnlyMemory<byte>(value))
+        : this(key, value is null ? default(ReadOnlyMemory<byte>?) : new ReadOnlyMemory<byte>(value))
     {
     }
 }
