@@ -88,7 +88,11 @@ public class RecordBatchRoundTripTests
     {
         using var builder = new RecordBatchBuilder(CompressionType.Gzip)
         {
-            ProducerId = 42, ProducerEpoch = 3, BaseSequence = 17, IsTransactional = true, PartitionLeaderEpoch = 5,
+            ProducerId = 42,
+            ProducerEpoch = 3,
+            BaseSequence = 17,
+            IsTransactional = true,
+            PartitionLeaderEpoch = 5,
         };
         builder.Append(10, null, "v"u8.ToArray());
         builder.Append(7, null, "w"u8.ToArray());
