@@ -26,14 +26,23 @@ public sealed class RawKafkaConnection : IDisposable
         return new RawKafkaConnection(client);
     }
 
-    /// <summary>Writes bytes; false when the broker has already closed the connection.</summary>
+    /// <summary>
+    /// Writes bytes; false when the broker has closed the connection or stopped reading (the write did not finish
+    /// within 10 seconds).
+    /// </summary>
     public async Task<bool> TrySendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(10));
         try
         {
-            await _stream.WriteAsync(bytes, cancellationToken);
-            await _stream.FlushAsync(cancellationToken);
+            await _stream.WriteAsync(bytes, deadline.Token);
+            await _stream.FlushAsync(deadline.Token);
             return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
         catch (IOException)
         {
