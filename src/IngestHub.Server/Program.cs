@@ -1,1 +1,3 @@
-Console.WriteLine("IngestHub");
+using IngestHub.Server;
+
+return await IngestHubApp.RunAsync(args);

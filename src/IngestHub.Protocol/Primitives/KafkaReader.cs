@@ -89,7 +89,7 @@ public struct KafkaReader
         uint lengthPlusOne = ReadUnsignedVarint();
         if (lengthPlusOne == 0)
             return null;
-        return Encoding.UTF8.GetString(Take(checked((int)(lengthPlusOne - 1))));
+        return Encoding.UTF8.GetString(Take(ToLength(lengthPlusOne - 1)));
     }
 
     public string ReadCompactString() =>
@@ -116,7 +116,7 @@ public struct KafkaReader
         uint lengthPlusOne = ReadUnsignedVarint();
         if (lengthPlusOne == 0)
             return null;
-        return TakeMemory(checked((int)(lengthPlusOne - 1)));
+        return TakeMemory(ToLength(lengthPlusOne - 1));
     }
 
     public ReadOnlyMemory<byte> ReadBytes(bool compact) =>
@@ -143,7 +143,7 @@ public struct KafkaReader
         if (compact)
         {
             uint n = ReadUnsignedVarint();
-            count = n == 0 ? -1 : checked((int)(n - 1));
+            count = n == 0 ? -1 : ToLength(n - 1);
         }
         else
         {
@@ -164,11 +164,15 @@ public struct KafkaReader
         {
             ReadUnsignedVarint(); // tag
             uint size = ReadUnsignedVarint();
-            Take(checked((int)size));
+            Take(ToLength(size));
         }
     }
 
     public void Skip(int count) => Take(count);
+
+    // A varint length above int.MaxValue can never fit in a frame; report it as malformed input, not overflow.
+    private static int ToLength(uint length) =>
+        length <= int.MaxValue ? (int)length : throw new MalformedMessageException($"length {length} exceeds any frame");
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private readonly void ThrowTruncated(int wanted) =>

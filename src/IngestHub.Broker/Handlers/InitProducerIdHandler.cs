@@ -1,0 +1,23 @@
+using IngestHub.Broker.Metadata;
+using IngestHub.Broker.Network;
+using IngestHub.Protocol;
+using IngestHub.Protocol.Messages;
+
+namespace IngestHub.Broker.Handlers;
+
+/// <summary>
+/// InitProducerId (key 22) v0–v1 for idempotent producers: a fresh, never-reused producer id with epoch 0.
+/// Transactions are not offered, so a transactional id is refused.
+/// </summary>
+public sealed class InitProducerIdHandler(ProducerIdAllocator allocator) : ApiHandler<InitProducerIdRequest, InitProducerIdResponse>
+{
+    public override short MinVersion => 0;
+    public override short MaxVersion => 1;
+
+    protected override ValueTask<InitProducerIdResponse?> HandleAsync(RequestContext request, InitProducerIdRequest message, CancellationToken cancellationToken)
+    {
+        if (message.TransactionalId is not null)
+            return ValueTask.FromResult<InitProducerIdResponse?>(new InitProducerIdResponse { ErrorCode = ErrorCode.TransactionalIdAuthorizationFailed });
+        return ValueTask.FromResult<InitProducerIdResponse?>(new InitProducerIdResponse { ProducerId = allocator.Allocate(), ProducerEpoch = 0 });
+    }
+}

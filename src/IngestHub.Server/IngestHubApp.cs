@@ -1,0 +1,93 @@
+using IngestHub.Broker;
+using IngestHub.Server.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IngestHub.Server;
+
+/// <summary>
+/// Builds and runs the appliance: configuration (ingesthub.yaml, INGESTHUB__ environment variables, flags),
+/// the broker as a hosted service, and the HTTP endpoints.
+/// </summary>
+public static class IngestHubApp
+{
+    /// <summary>Command-line flags and the configuration keys they set.</summary>
+    public static readonly IReadOnlyDictionary<string, string> FlagMappings = new Dictionary<string, string>
+    {
+        ["--config"] = "config",
+        ["--data-dir"] = "broker:DataDir",
+        ["--kafka-port"] = "broker:Port",
+        ["--kafka-host"] = "broker:ListenAddress",
+        ["--advertised-host"] = "broker:AdvertisedHost",
+        ["--advertised-port"] = "broker:AdvertisedPort",
+        ["--node-id"] = "broker:NodeId",
+        ["--http-port"] = "http:Port",
+        ["--http-host"] = "http:Host",
+        ["--fsync-on-acks-all"] = "broker:FsyncOnAcksAll",
+        ["--num-partitions"] = "broker:NumPartitions",
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException or FileNotFoundException)
+        {
+            await Console.Error.WriteLineAsync($"ingesthub: {ex.Message}");
+            return 2;
+        }
+        await app.RunAsync();
+        return 0;
+    }
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        var commandLine = new ConfigurationBuilder().AddCommandLine(args, (IDictionary<string, string>)FlagMappings).Build();
+        string? configFile = commandLine["config"];
+        builder.Configuration.Sources.Clear();
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile))
+                throw new FileNotFoundException($"configuration file {configFile} does not exist");
+            builder.Configuration.Add(new YamlConfigurationSource { Path = Path.GetFullPath(configFile), Optional = false, ReloadOnChange = false, FileProvider = null });
+        }
+        else if (File.Exists("ingesthub.yaml"))
+        {
+            builder.Configuration.Add(new YamlConfigurationSource { Path = Path.GetFullPath("ingesthub.yaml"), Optional = true });
+        }
+        builder.Configuration.AddEnvironmentVariables("INGESTHUB__");
+        builder.Configuration.AddCommandLine(args, (IDictionary<string, string>)FlagMappings);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+
+        var brokerOptions = new BrokerOptions();
+        builder.Configuration.GetSection("broker").Bind(brokerOptions);
+        builder.Services.AddSingleton(brokerOptions);
+        builder.Services.AddSingleton(sp => new KafkaBroker(brokerOptions, sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddHostedService<BrokerHostedService>();
+
+        string httpHost = builder.Configuration["http:Host"] ?? "127.0.0.1";
+        int httpPort = builder.Configuration.GetValue("http:Port", 8080);
+        builder.WebHost.UseUrls($"http://{httpHost}:{httpPort}");
+
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapGet("/readyz", (KafkaBroker broker) => broker.IsReady ? Results.Ok(new { status = "ready" }) : Results.StatusCode(503));
+        return app;
+    }
+}

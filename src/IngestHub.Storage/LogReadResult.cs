@@ -1,0 +1,84 @@
+using IngestHub.Protocol;
+using Microsoft.Win32.SafeHandles;
+
+namespace IngestHub.Storage;
+
+/// <summary>
+/// Whole batches found by a read, as file ranges (no bytes copied yet). Holds a reference on each segment
+/// file handle so a concurrent retention delete cannot close it under the reader; dispose after copying.
+/// </summary>
+public sealed class LogReadResult : IDisposable
+{
+    private readonly List<LogChunk> _chunks = new(1);
+    private readonly List<SafeFileHandle> _referenced = new(1);
+
+    public ErrorCode Error { get; }
+    public long HighWatermark { get; }
+    public long LogStartOffset { get; }
+    /// <summary>Total bytes of all chunks.</summary>
+    public int Length { get; private set; }
+    public IReadOnlyList<LogChunk> Chunks => _chunks;
+
+    internal LogReadResult(ErrorCode error, long highWatermark, long logStartOffset)
+    {
+        Error = error;
+        HighWatermark = highWatermark;
+        LogStartOffset = logStartOffset;
+    }
+
+    /// <summary>Takes a reference on the handle; throws ObjectDisposedException when the segment is gone.</summary>
+    internal void Reference(SafeFileHandle handle)
+    {
+        if (_referenced.Count > 0 && ReferenceEquals(_referenced[^1], handle))
+            return;
+        bool added = false;
+        handle.DangerousAddRef(ref added);
+        if (added)
+            _referenced.Add(handle);
+    }
+
+    internal void Add(SafeFileHandle handle, long position, int length)
+    {
+        if (_chunks.Count > 0)
+        {
+            var last = _chunks[^1];
+            if (ReferenceEquals(last.File, handle) && last.Position + last.Length == position)
+            {
+                _chunks[^1] = last with { Length = last.Length + length };
+                Length += length;
+                return;
+            }
+        }
+        _chunks.Add(new LogChunk(handle, position, length));
+        Length += length;
+    }
+
+    /// <summary>Copies exactly <see cref="Length"/> bytes (pread per chunk) into <paramref name="destination"/>.</summary>
+    public void CopyTo(Span<byte> destination)
+    {
+        if (destination.Length < Length)
+            throw new ArgumentException($"destination holds {destination.Length} bytes, {Length} needed", nameof(destination));
+        int written = 0;
+        foreach (var chunk in _chunks)
+        {
+            var target = destination.Slice(written, chunk.Length);
+            long position = chunk.Position;
+            while (!target.IsEmpty)
+            {
+                int n = RandomAccess.Read(chunk.File, target, position);
+                if (n <= 0)
+                    throw new IOException($"segment file ended at {position} while {target.Length} bytes were expected");
+                target = target[n..];
+                position += n;
+            }
+            written += chunk.Length;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var handle in _referenced)
+            handle.DangerousRelease();
+        _referenced.Clear();
+    }
+}
