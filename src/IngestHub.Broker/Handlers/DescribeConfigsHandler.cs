@@ -1,0 +1,121 @@
+using System.Globalization;
+using IngestHub.Broker.Logs;
+using IngestHub.Broker.Metadata;
+using IngestHub.Broker.Network;
+using IngestHub.Protocol;
+using IngestHub.Protocol.Messages;
+using IngestHub.Storage;
+
+namespace IngestHub.Broker.Handlers;
+
+/// <summary>
+/// DescribeConfigs (key 32) v0–v3 for topics (effective values; overrides reported as DYNAMIC_TOPIC_CONFIG,
+/// the rest as DEFAULT_CONFIG) and for this broker.
+/// </summary>
+public sealed class DescribeConfigsHandler(TopicRegistry topics, BrokerOptions options) : ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
+{
+    private const sbyte TopicResource = 2;
+    private const sbyte BrokerResource = 4;
+    private const sbyte DynamicTopicConfig = 1;
+    private const sbyte StaticBrokerConfig = 4;
+    private const sbyte DefaultConfig = 5;
+    private const sbyte TypeBoolean = 1;
+    private const sbyte TypeString = 2;
+    private const sbyte TypeInt = 3;
+    private const sbyte TypeLong = 5;
+
+    public override short MinVersion => 0;
+    public override short MaxVersion => 3;
+
+    protected override ValueTask<DescribeConfigsResponse?> HandleAsync(RequestContext request, DescribeConfigsRequest message, CancellationToken cancellationToken)
+    {
+        var response = new DescribeConfigsResponse();
+        foreach (var resource in message.Resources)
+        {
+            var result = new DescribeConfigsResponse.Result { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
+            response.Results.Add(result);
+            List<(string Name, string Value, sbyte Source, sbyte Type)> entries;
+            if (resource.ResourceType == TopicResource)
+            {
+                if (!topics.TryGetTopic(resource.ResourceName, out var topic))
+                {
+                    result.ErrorCode = ErrorCode.UnknownTopicOrPartition;
+                    result.ErrorMessage = $"Topic {resource.ResourceName} does not exist";
+                    continue;
+                }
+                entries = TopicEntries(topic);
+            }
+            else if (resource.ResourceType == BrokerResource)
+            {
+                if (resource.ResourceName.Length > 0 && resource.ResourceName != options.NodeId.ToString(CultureInfo.InvariantCulture))
+                {
+                    result.ErrorCode = ErrorCode.InvalidRequest;
+                    result.ErrorMessage = $"Unexpected broker id, expected {options.NodeId} but received {resource.ResourceName}";
+                    continue;
+                }
+                entries = BrokerEntries();
+            }
+            else
+            {
+                result.ErrorCode = ErrorCode.InvalidRequest;
+                result.ErrorMessage = $"Unsupported resource type {resource.ResourceType}";
+                continue;
+            }
+            foreach (var (name, value, source, type) in entries)
+            {
+                if (resource.ConfigurationKeys is { } keys && !keys.Contains(name))
+                    continue;
+                var config = new DescribeConfigsResponse.Config
+                {
+                    Name = name,
+                    Value = value,
+                    ReadOnly = resource.ResourceType == BrokerResource,
+                    IsDefault = source == DefaultConfig,
+                    ConfigSource = source,
+                    ConfigType = type,
+                };
+                if (message.IncludeSynonyms)
+                    config.Synonyms.Add(new DescribeConfigsResponse.Synonym { Name = name, Value = value, Source = source });
+                result.Configs.Add(config);
+            }
+        }
+        return ValueTask.FromResult<DescribeConfigsResponse?>(response);
+    }
+
+    private static List<(string, string, sbyte, sbyte)> TopicEntries(TopicState topic)
+    {
+        LogConfig config = topic.LogConfig;
+        sbyte Source(string name) => topic.Configs.ContainsKey(name) ? DynamicTopicConfig : DefaultConfig;
+        static string S(long v) => v.ToString(CultureInfo.InvariantCulture);
+        return
+        [
+            (TopicConfig.CleanupPolicy, "delete", Source(TopicConfig.CleanupPolicy), TypeString),
+            (TopicConfig.RetentionMs, S(config.RetentionMs), Source(TopicConfig.RetentionMs), TypeLong),
+            (TopicConfig.RetentionBytes, S(config.RetentionBytes), Source(TopicConfig.RetentionBytes), TypeLong),
+            (TopicConfig.SegmentBytes, S(config.SegmentBytes), Source(TopicConfig.SegmentBytes), TypeInt),
+            (TopicConfig.SegmentMs, S(config.SegmentMs), Source(TopicConfig.SegmentMs), TypeLong),
+            (TopicConfig.MaxMessageBytes, S(config.MaxMessageBytes), Source(TopicConfig.MaxMessageBytes), TypeInt),
+            (TopicConfig.MessageTimestampType, config.MessageTimestampType == TimestampType.LogAppendTime ? "LogAppendTime" : "CreateTime", Source(TopicConfig.MessageTimestampType), TypeString),
+            (TopicConfig.FlushMessages, S(config.FlushMessages), Source(TopicConfig.FlushMessages), TypeLong),
+            (TopicConfig.FlushMs, S(config.FlushMs), Source(TopicConfig.FlushMs), TypeLong),
+        ];
+    }
+
+    private List<(string, string, sbyte, sbyte)> BrokerEntries()
+    {
+        static string S(long v) => v.ToString(CultureInfo.InvariantCulture);
+        return
+        [
+            ("node.id", S(options.NodeId), StaticBrokerConfig, TypeInt),
+            ("auto.create.topics.enable", options.AutoCreateTopicsEnable ? "true" : "false", StaticBrokerConfig, TypeBoolean),
+            ("num.partitions", S(options.NumPartitions), StaticBrokerConfig, TypeInt),
+            ("log.retention.ms", S(options.LogRetentionMs), StaticBrokerConfig, TypeLong),
+            ("log.retention.bytes", S(options.LogRetentionBytes), StaticBrokerConfig, TypeLong),
+            ("log.segment.bytes", S(options.LogSegmentBytes), StaticBrokerConfig, TypeInt),
+            ("message.max.bytes", S(options.MessageMaxBytes), StaticBrokerConfig, TypeInt),
+            ("socket.request.max.bytes", S(options.SocketRequestMaxBytes), StaticBrokerConfig, TypeInt),
+            ("connections.max.idle.ms", S(options.ConnectionsMaxIdleMs), StaticBrokerConfig, TypeLong),
+            ("offsets.retention.minutes", S(options.OffsetsRetentionMinutes), StaticBrokerConfig, TypeInt),
+        ];
+    }
+}

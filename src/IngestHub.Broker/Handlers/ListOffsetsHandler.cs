@@ -1,0 +1,71 @@
+using IngestHub.Broker.Logs;
+using IngestHub.Broker.Network;
+using IngestHub.Protocol;
+using IngestHub.Protocol.Messages;
+
+namespace IngestHub.Broker.Handlers;
+
+/// <summary>
+/// ListOffsets (key 2) v0–v5: earliest (-2) = log start offset, latest (-1) = high watermark, otherwise the
+/// first offset whose timestamp is at or after the given one, found through the time index (offset -1 when
+/// no such record exists). v0 answers with the old single-element offsets array.
+/// </summary>
+public sealed class ListOffsetsHandler(TopicRegistry topics) : ApiHandler<ListOffsetsRequest, ListOffsetsResponse>
+{
+    public override short MinVersion => 0;
+    public override short MaxVersion => 5;
+
+    protected override ValueTask<ListOffsetsResponse?> HandleAsync(RequestContext request, ListOffsetsRequest message, CancellationToken cancellationToken)
+    {
+        var response = new ListOffsetsResponse();
+        foreach (var topic in message.Topics)
+        {
+            var topicResult = new ListOffsetsResponse.Topic { Name = topic.Name };
+            response.Topics.Add(topicResult);
+            foreach (var partition in topic.Partitions)
+            {
+                var result = new ListOffsetsResponse.Partition { PartitionIndex = partition.PartitionIndex };
+                topicResult.Partitions.Add(result);
+                var state = topics.Partition(topic.Name, partition.PartitionIndex);
+                if (state is null)
+                {
+                    result.ErrorCode = ErrorCode.UnknownTopicOrPartition;
+                    continue;
+                }
+                var log = state.Log;
+                switch (partition.Timestamp)
+                {
+                    case ListOffsetsRequest.LatestTimestamp:
+                        result.Offset = log.HighWatermark;
+                        break;
+                    case ListOffsetsRequest.EarliestTimestamp:
+                        result.Offset = log.LogStartOffset;
+                        break;
+                    default:
+                        if (partition.Timestamp < 0)
+                        {
+                            result.ErrorCode = ErrorCode.UnsupportedVersion;
+                            continue;
+                        }
+                        var found = log.LookupOffsetByTimestamp(partition.Timestamp);
+                        if (found is { } hit)
+                        {
+                            result.Offset = hit.Offset;
+                            result.Timestamp = hit.Timestamp;
+                        }
+                        break;
+                }
+                if (request.ApiVersion == 0)
+                {
+                    if (result.Offset >= 0)
+                        result.OldStyleOffsets.Add(result.Offset);
+                }
+                else if (partition.Timestamp < 0)
+                {
+                    result.Timestamp = -1;
+                }
+            }
+        }
+        return ValueTask.FromResult<ListOffsetsResponse?>(response);
+    }
+}
