@@ -58,11 +58,11 @@ public static class IngestHubApp
         {
             if (!File.Exists(configFile))
                 throw new FileNotFoundException($"configuration file {configFile} does not exist");
-            builder.Configuration.Add(new YamlConfigurationSource { Path = Path.GetFullPath(configFile), Optional = false, ReloadOnChange = false, FileProvider = null });
+            ((IConfigurationBuilder)builder.Configuration).Add(new YamlConfigurationSource { Path = Path.GetFileName(configFile), Optional = false, FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetDirectoryName(Path.GetFullPath(configFile))!) });
         }
         else if (File.Exists("ingesthub.yaml"))
         {
-            builder.Configuration.Add(new YamlConfigurationSource { Path = Path.GetFullPath("ingesthub.yaml"), Optional = true });
+            ((IConfigurationBuilder)builder.Configuration).Add(new YamlConfigurationSource { Path = "ingesthub.yaml", Optional = true, FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Directory.GetCurrentDirectory()) });
         }
         builder.Configuration.AddEnvironmentVariables("INGESTHUB__");
         builder.Configuration.AddCommandLine(args, (IDictionary<string, string>)FlagMappings);

@@ -1,1 +1,0 @@
-namespace IngestHub.Broker; internal static class BrokerAssembly { }

@@ -1,0 +1,129 @@
+using IngestHub.Broker.Logs;
+using IngestHub.Broker.Network;
+using IngestHub.Protocol;
+using IngestHub.Protocol.Messages;
+using IngestHub.Protocol.Primitives;
+using IngestHub.Storage;
+
+namespace IngestHub.Broker.Handlers;
+
+/// <summary>
+/// Fetch (key 1) v4–v11. Returns whole batches from the log (a fetch that starts inside a batch gets the whole
+/// batch), bounded by each partition's max bytes and the request's max bytes, except that the first non-empty
+/// partition always gets at least one batch (KIP-74). When fewer than min_bytes are available the request waits
+/// up to max_wait_ms and wakes as soon as any requested partition grows. No transactions: the last stable offset
+/// is the high watermark. Fetch sessions are not offered (session id 0).
+/// </summary>
+public sealed class FetchHandler(TopicRegistry topics) : ApiHandler
+{
+    public override ApiKey ApiKey => ApiKey.Fetch;
+    public override short MinVersion => 4;
+    public override short MaxVersion => 11;
+
+    public override async ValueTask<bool> HandleAsync(RequestContext request, KafkaWriter response, CancellationToken cancellationToken)
+    {
+        var reader = new KafkaReader(request.Body);
+        var message = FetchRequest.Read(ref reader, request.ApiVersion);
+        var reads = new List<LogReadResult>();
+        var signals = SignalsOf(message);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Math.Max(0, message.MaxWaitMs));
+        try
+        {
+            while (true)
+            {
+                // Take the wake-up tasks before reading, so an append between the read and the wait is not missed.
+                var appended = new Task[signals.Count];
+                for (int i = 0; i < appended.Length; i++)
+                    appended[i] = signals[i].NextAppend;
+                Release(reads);
+                var answer = Collect(message, reads, out int bytes);
+                if (bytes >= message.MinBytes || appended.Length == 0 || timeout.IsCancellationRequested)
+                {
+                    answer.Write(response, request.ApiVersion);
+                    return true;
+                }
+                try
+                {
+                    await Task.WhenAny(appended).WaitAsync(timeout.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // max_wait_ms elapsed: the next pass answers with whatever is there
+                }
+            }
+        }
+        finally
+        {
+            Release(reads);
+        }
+    }
+
+    private List<AppendSignal> SignalsOf(FetchRequest message)
+    {
+        var signals = new List<AppendSignal>();
+        foreach (var topic in message.Topics)
+        {
+            if (!topics.TryGetTopic(topic.Name, out var state))
+                continue;
+            foreach (var partition in topic.Partitions)
+                if (state.Partition(partition.PartitionIndex) is { } target)
+                    signals.Add(target.Signal);
+        }
+        return signals;
+    }
+
+    private static void Release(List<LogReadResult> reads)
+    {
+        foreach (var read in reads)
+            read.Dispose();
+        reads.Clear();
+    }
+
+    private FetchResponse Collect(FetchRequest message, List<LogReadResult> reads, out int totalBytes)
+    {
+        var response = new FetchResponse();
+        totalBytes = 0;
+        int remaining = message.MaxBytes <= 0 ? int.MaxValue : message.MaxBytes;
+        foreach (var topic in message.Topics)
+        {
+            var topicResult = new FetchResponse.Topic { Name = topic.Name };
+            response.Topics.Add(topicResult);
+            topics.TryGetTopic(topic.Name, out var state);
+            foreach (var partition in topic.Partitions)
+            {
+                var result = new FetchResponse.Partition { PartitionIndex = partition.PartitionIndex, AbortedTransactions = null };
+                topicResult.Partitions.Add(result);
+                var target = state?.Partition(partition.PartitionIndex);
+                if (target is null)
+                {
+                    result.ErrorCode = ErrorCode.UnknownTopicOrPartition;
+                    result.HighWatermark = -1;
+                    continue;
+                }
+                var log = target.Log;
+                int limit = Math.Min(partition.PartitionMaxBytes, remaining);
+                bool minOneBatch = totalBytes == 0;
+                LogReadResult read;
+                if (limit <= 0 && !minOneBatch)
+                {
+                    result.HighWatermark = log.HighWatermark;
+                    result.LastStableOffset = result.HighWatermark;
+                    result.LogStartOffset = log.LogStartOffset;
+                    result.Records = new MemoryRecordsPayload(ReadOnlyMemory<byte>.Empty);
+                    continue;
+                }
+                read = log.Read(partition.FetchOffset, Math.Max(limit, 0), minOneBatch);
+                reads.Add(read);
+                result.ErrorCode = read.Error;
+                result.HighWatermark = read.HighWatermark;
+                result.LastStableOffset = read.HighWatermark;
+                result.LogStartOffset = read.LogStartOffset;
+                result.Records = read.Error == ErrorCode.None ? new LogRecordsPayload(read) : new MemoryRecordsPayload(ReadOnlyMemory<byte>.Empty);
+                totalBytes += read.Length;
+                remaining = Math.Max(0, remaining - read.Length);
+            }
+        }
+        return response;
+    }
+}

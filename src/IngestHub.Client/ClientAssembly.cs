@@ -1,0 +1,1 @@
+namespace IngestHub.Client; internal static class ClientAssembly { }
