@@ -44,8 +44,8 @@ public sealed class DurabilityTests
 
         try
         {
-            await Polling.Eventually(() => acknowledged.Count >= 10 * RecordsPerInvocation || producing.IsCompleted,
-                TimeSpan.FromSeconds(60), "kcat should get ten batches acknowledged");
+            await Polling.Eventually(() => acknowledged.Count >= 20 * RecordsPerInvocation || producing.IsCompleted,
+                TimeSpan.FromSeconds(60), "kcat should get twenty batches acknowledged");
         }
         catch
         {
@@ -56,7 +56,7 @@ public sealed class DurabilityTests
         server.Kill();
         int port = server.KafkaPort;
         await producing.WaitAsync(TimeSpan.FromSeconds(60), Ct);
-        Assert.True(acknowledged.Count >= 10 * RecordsPerInvocation, $"only {acknowledged.Count} acknowledged\n{server.Output}");
+        Assert.True(acknowledged.Count >= 20 * RecordsPerInvocation, $"only {acknowledged.Count} acknowledged\n{server.Output}");
         Assert.True(failedInvocations >= 1, "a producer running into the killed server should fail");
 
         await server.StartAsync();
