@@ -153,7 +153,12 @@ public sealed class LogSegment
     }
 
     /// <summary>Adds the final time-index entry so the last entry holds the segment's largest timestamp.</summary>
-    internal void Seal() => TimeIndex.MaybeAppend(_maxTimestamp, (int)(_offsetOfMaxTimestamp - BaseOffset));
+    internal void Seal()
+    {
+        int before = TimeIndex.Count;
+        TimeIndex.MaybeAppend(_maxTimestamp, (int)(_offsetOfMaxTimestamp - BaseOffset));
+        _indexesDirty |= TimeIndex.Count != before;
+    }
 
     /// <summary>fsyncs the data; with <paramref name="indexes"/> also writes and fsyncs both index files.</summary>
     internal void Flush(bool indexes)

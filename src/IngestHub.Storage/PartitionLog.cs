@@ -133,9 +133,9 @@ public sealed class PartitionLog : IDisposable
             {
                 if (cleanShutdown || !mayHoldUnflushed)
                     logger.LogInformation("{Log}: rebuilding indexes of {Segment}", name, segment.LogPath);
-                truncated = LogRecovery.RecoverSegment(segment, previousNext, config.MaxMessageBytes, logger, name);
+                truncated = LogRecovery.RecoverSegment(segment, previousNext, seal: !isLast, logger, name);
             }
-            if (!isLast)
+            else if (!isLast)
                 segment.Seal();
             previousNext = segment.NextOffset;
             segments.Add(segment);
