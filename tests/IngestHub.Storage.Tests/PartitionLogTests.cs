@@ -52,6 +52,8 @@ public sealed class PartitionLogTests : IDisposable
             log.Append((byte[])batch.Clone());
         using (var small = log.Read(0, 10))
             Assert.Equal(batch.Length, small.Length);
+        using (var exact = log.Read(0, batch.Length * 2))
+            Assert.Equal(batch.Length * 2, exact.Length);
         using (var none = log.Read(0, 10, minOneBatch: false))
             Assert.Equal(0, none.Length);
         using (var three = log.Read(2, batch.Length * 3 + 5))
