@@ -184,6 +184,23 @@ public sealed class PartitionLogTests : IDisposable
     }
 
     [Fact]
+    public void A_read_result_stays_copyable_after_retention_deletes_its_segment()
+    {
+        using var log = Open(new LogConfig { SegmentBytes = 1024, RetentionMs = 1000 });
+        for (int i = 0; i < 30; i++)
+            log.Append(TestBatches.Build(T0, "v" + i));
+        string firstSegment = log.Segments[0].LogPath;
+        using var result = log.Read(0, 500);
+        Assert.True(log.ApplyRetention(T0 + 10_000) > 0);
+        Assert.False(File.Exists(firstSegment));
+        var buffer = new byte[result.Length];
+        result.CopyTo(buffer);
+        Assert.Equal("v0", TestBatches.Parse(buffer)[0].Value);
+        using var after = log.Read(0, 500);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, after.Error);
+    }
+
+    [Fact]
     public void DeleteRecordsBefore_moves_log_start_and_deletes_whole_segments_below_it()
     {
         using (var log = Open(new LogConfig { SegmentBytes = 1024 }))
