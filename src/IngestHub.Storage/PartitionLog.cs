@@ -385,8 +385,9 @@ public sealed class PartitionLog : IDisposable
     }
 
     /// <summary>
-    /// ListOffsets: the first batch whose max timestamp is &gt;= <paramref name="timestamp"/> (its base offset,
-    /// or the log start offset if later, and that timestamp); null when no such batch. -2 = earliest, -1 = latest.
+    /// ListOffsets: the first record whose timestamp is &gt;= <paramref name="timestamp"/> (offset and timestamp;
+    /// for compressed or LogAppendTime batches the batch's base offset and max timestamp), never below the log
+    /// start offset; null when there is none. -2 = earliest, -1 = latest (high watermark).
     /// </summary>
     public TimestampOffset? LookupOffsetByTimestamp(long timestamp)
     {
@@ -428,7 +429,7 @@ public sealed class PartitionLog : IDisposable
             if (segment.ReadHeader(position, limit, out var header) != RecordBatchError.None)
                 return null;
             if (header.MaxTimestamp >= timestamp && header.LastOffset >= logStart)
-                return new TimestampOffset(Math.Max(header.BaseOffset, logStart), header.MaxTimestamp);
+                return RecordTimestamps.Find(segment, position, header, timestamp, logStart);
             position += header.TotalSize;
         }
         return null;

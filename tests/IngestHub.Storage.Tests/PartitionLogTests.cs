@@ -156,6 +156,19 @@ public sealed class PartitionLogTests : IDisposable
     }
 
     [Fact]
+    public void Lookup_by_timestamp_finds_the_exact_record_inside_an_uncompressed_batch()
+    {
+        using var log = Open();
+        log.Append(TestBatches.Build(T0, 10, ["a", "b", "c", "d"]));
+        log.Append(TestBatches.Build(T0 + 100, 10, ["e", "f"]));
+        Assert.Equal(new TimestampOffset(2, T0 + 20), log.LookupOffsetByTimestamp(T0 + 15));
+        Assert.Equal(new TimestampOffset(3, T0 + 30), log.LookupOffsetByTimestamp(T0 + 30));
+        Assert.Equal(new TimestampOffset(5, T0 + 110), log.LookupOffsetByTimestamp(T0 + 101));
+        Assert.Equal(ErrorCode.None, log.DeleteRecordsBefore(3));
+        Assert.Equal(new TimestampOffset(3, T0 + 30), log.LookupOffsetByTimestamp(T0));
+    }
+
+    [Fact]
     public void Retention_by_time_deletes_old_closed_segments_but_never_the_active_one()
     {
         using var log = Open(new LogConfig { SegmentBytes = 1024, RetentionMs = 1000 });
