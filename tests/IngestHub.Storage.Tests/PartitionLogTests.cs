@@ -331,6 +331,35 @@ public sealed class PartitionLogTests : IDisposable
     }
 
     [Fact]
+    public void Log_directory_without_the_marker_recovers_every_partition()
+    {
+        var dir = LogDirectory.Open(_temp.Path, _ => new LogConfig { SegmentBytes = 1024 });
+        var log = dir.GetOrCreate("events", 3);
+        for (int i = 0; i < 20; i++)
+            log.Append(TestBatches.Build(T0, "e" + i));
+        string last = log.Segments[^1].LogPath;
+        log.Close(clean: false); // crash: no marker, no checkpoints
+        using (var stream = new FileStream(last, FileMode.Open))
+            stream.SetLength(stream.Length - 3);
+        var logger = new ListLogger();
+        using var reopened = LogDirectory.Open(_temp.Path, _ => new LogConfig { SegmentBytes = 1024 }, new SingleLoggerFactory(logger));
+        Assert.False(reopened.WasCleanShutdown);
+        Assert.True(reopened.TryGet("events", 3, out var recovered));
+        Assert.Equal(19, recovered.LogEndOffset);
+        Assert.Equal(19, TestBatches.ReadAll(recovered, 0).Count);
+        Assert.Contains(logger.Lines, l => l.Contains("truncating", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_records_field_larger_than_a_segment_is_rejected_as_record_list_too_large()
+    {
+        using var log = Open(new LogConfig { SegmentBytes = 1024 });
+        var many = Enumerable.Range(0, 20).SelectMany(i => TestBatches.Build(T0, "value-" + i)).ToArray();
+        Assert.Equal(ErrorCode.RecordListTooLarge, log.AppendBatches(many).Error);
+        Assert.Equal(0, log.LogEndOffset);
+    }
+
+    [Fact]
     public void Offsets_that_would_overflow_the_relative_offset_roll_a_new_segment()
     {
         using var log = Open();
