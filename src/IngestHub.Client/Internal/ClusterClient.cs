@@ -38,6 +38,16 @@ internal sealed class ClusterClient : IAsyncDisposable
 
     public void MarkMetadataStale() => _stale = true;
 
+    /// <summary>Adds topics to those every metadata refresh asks for.</summary>
+    public void Track(IEnumerable<string> topics)
+    {
+        foreach (string topic in topics)
+        {
+            if (_interestingTopics.TryAdd(topic, 0))
+                _stale = true;
+        }
+    }
+
     /// <summary>Metadata for one topic, refreshed when unknown, stale, or without leaders; waits (retrying) up to
     /// <paramref name="timeoutMs"/> for the topic to exist with leaders when <paramref name="waitForLeaders"/>.</summary>
     public async ValueTask<TopicMetadata> GetTopicAsync(string topic, bool allowAutoCreate, int timeoutMs, CancellationToken cancellationToken)
