@@ -1,3 +1,4 @@
+using IngestHub.Broker.Groups;
 using IngestHub.Broker.Handlers;
 using IngestHub.Broker.Logs;
 using IngestHub.Broker.Metadata;
@@ -30,6 +31,8 @@ public sealed class KafkaBroker : IAsyncDisposable
     }
 
     public TopicRegistry Topics { get; }
+    /// <summary>The group coordinator (available after start).</summary>
+    public GroupCoordinator Groups { get; private set; } = null!;
     public BrokerIdentity Identity { get; private set; } = new();
     public RequestDispatcher? Dispatcher { get; private set; }
     public bool IsReady { get; private set; }
@@ -58,6 +61,9 @@ public sealed class KafkaBroker : IAsyncDisposable
             new DescribeConfigsHandler(Topics, _options),
             new CreatePartitionsHandler(Topics, _options),
         };
+        Groups = new GroupCoordinator(_options, _options.DataDir, _loggerFactory, TimeProvider.System, new RegistryEndOffsets(Topics));
+        Groups.Start();
+        handlers.AddRange(GroupHandlers.Create(Groups, () => (Identity.NodeId, Identity.Host, Identity.Port)));
         RequestDispatcher? dispatcher = null;
         handlers.Add(new ApiVersionsHandler(() => dispatcher!.Handlers));
         dispatcher = new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>());
@@ -130,6 +136,8 @@ public sealed class KafkaBroker : IAsyncDisposable
         _stopping.Cancel();
         if (_maintenance is not null)
             await _maintenance;
+        if (Groups is not null)
+            await Groups.StopAsync();
         Topics.Close();
         _logger.LogInformation("Broker stopped cleanly");
     }

@@ -5,12 +5,12 @@ namespace IngestHub.Storage;
 
 /// <summary>
 /// Whole batches found by a read, as file ranges (no bytes copied yet). Holds a reference on each segment
-/// file handle so a concurrent retention delete cannot close it under the reader; dispose after copying.
+/// so a concurrent retention delete cannot close its file under the reader; dispose after copying.
 /// </summary>
 public sealed class LogReadResult : IDisposable
 {
     private readonly List<LogChunk> _chunks = new(1);
-    private readonly List<SafeFileHandle> _referenced = new(1);
+    private readonly List<LogSegment> _referenced = new(1);
 
     public ErrorCode Error { get; }
     public long HighWatermark { get; }
@@ -26,15 +26,15 @@ public sealed class LogReadResult : IDisposable
         LogStartOffset = logStartOffset;
     }
 
-    /// <summary>Takes a reference on the handle; throws ObjectDisposedException when the segment is gone.</summary>
-    internal void Reference(SafeFileHandle handle)
+    /// <summary>Holds the segment open until disposal; false when it is already gone.</summary>
+    internal bool TryReference(LogSegment segment)
     {
-        if (_referenced.Count > 0 && ReferenceEquals(_referenced[^1], handle))
-            return;
-        bool added = false;
-        handle.DangerousAddRef(ref added);
-        if (added)
-            _referenced.Add(handle);
+        if (_referenced.Count > 0 && ReferenceEquals(_referenced[^1], segment))
+            return true;
+        if (!segment.TryAcquire())
+            return false;
+        _referenced.Add(segment);
+        return true;
     }
 
     internal void Add(SafeFileHandle handle, long position, int length)
@@ -77,8 +77,8 @@ public sealed class LogReadResult : IDisposable
 
     public void Dispose()
     {
-        foreach (var handle in _referenced)
-            handle.DangerousRelease();
+        foreach (var segment in _referenced)
+            segment.Release();
         _referenced.Clear();
     }
 }

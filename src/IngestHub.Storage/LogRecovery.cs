@@ -51,7 +51,7 @@ public static class LogRecovery
 
     /// <summary>Rescans every batch of the segment, truncates at the first invalid one and rewrites both indexes.
     /// Returns true when bytes were dropped.</summary>
-    internal static bool RecoverSegment(LogSegment segment, long minimumOffset, int maxBatchBytes, ILogger logger, string logName)
+    internal static bool RecoverSegment(LogSegment segment, long minimumOffset, bool seal, ILogger logger, string logName)
     {
         segment.ResetForRebuild();
         long fileLength = segment.FileLength;
@@ -117,6 +117,8 @@ public static class LogRecovery
         }
         segment.SetRecoveredSize((int)position);
         segment.RestoreRollingBase(firstTimestamp);
+        if (seal)
+            segment.Seal();
         segment.RewriteIndexes();
         return truncated;
     }

@@ -21,6 +21,9 @@ public sealed class LogSegment
     private long _offsetOfMaxTimestamp;
     private int _bytesSinceIndexEntry;
     private bool _indexesDirty;
+    // One reference for the log itself plus one per in-flight reader; the file handle closes at zero, so a
+    // segment deleted by retention stays readable (unlinked) for reads that already hold it.
+    private int _references = 1;
 
     public long BaseOffset { get; }
     public string LogPath { get; }
@@ -153,7 +156,12 @@ public sealed class LogSegment
     }
 
     /// <summary>Adds the final time-index entry so the last entry holds the segment's largest timestamp.</summary>
-    internal void Seal() => TimeIndex.MaybeAppend(_maxTimestamp, (int)(_offsetOfMaxTimestamp - BaseOffset));
+    internal void Seal()
+    {
+        int before = TimeIndex.Count;
+        TimeIndex.MaybeAppend(_maxTimestamp, (int)(_offsetOfMaxTimestamp - BaseOffset));
+        _indexesDirty |= TimeIndex.Count != before;
+    }
 
     /// <summary>fsyncs the data; with <paramref name="indexes"/> also writes and fsyncs both index files.</summary>
     internal void Flush(bool indexes)
@@ -181,15 +189,35 @@ public sealed class LogSegment
         RandomAccess.FlushToDisk(Handle);
     }
 
-    internal void Close() => Handle.Dispose();
+    /// <summary>Takes a reader reference; false when the segment was already closed or deleted.</summary>
+    internal bool TryAcquire()
+    {
+        while (true)
+        {
+            int current = Volatile.Read(ref _references);
+            if (current == 0)
+                return false;
+            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current)
+                return true;
+        }
+    }
 
-    /// <summary>Closes and deletes the files. Readers holding a reference on the handle keep reading the unlinked file.</summary>
+    internal void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+            Handle.Dispose();
+    }
+
+    /// <summary>Drops the log's own reference; the handle closes once no reader holds the segment.</summary>
+    internal void Close() => Release();
+
+    /// <summary>Deletes the files and closes. Readers holding a reference keep reading the unlinked file.</summary>
     internal void Delete()
     {
-        Handle.Dispose();
         File.Delete(LogPath);
         File.Delete(Index.Path);
         File.Delete(TimeIndex.Path);
+        Release();
     }
 
     public override string ToString() => $"segment {BaseOffset} ({Size} bytes)";

@@ -133,9 +133,9 @@ public sealed class PartitionLog : IDisposable
             {
                 if (cleanShutdown || !mayHoldUnflushed)
                     logger.LogInformation("{Log}: rebuilding indexes of {Segment}", name, segment.LogPath);
-                truncated = LogRecovery.RecoverSegment(segment, previousNext, config.MaxMessageBytes, logger, name);
+                truncated = LogRecovery.RecoverSegment(segment, previousNext, seal: !isLast, logger, name);
             }
-            if (!isLast)
+            else if (!isLast)
                 segment.Seal();
             previousNext = segment.NextOffset;
             segments.Add(segment);
@@ -304,22 +304,15 @@ public sealed class PartitionLog : IDisposable
             if (offset < logStart || offset > end.Offset)
                 return new LogReadResult(ErrorCode.OffsetOutOfRange, end.Offset, logStart);
             var result = new LogReadResult(ErrorCode.None, end.Offset, logStart);
-            if (offset == end.Offset)
+            if (offset == end.Offset || CollectChunks(result, segments, end, offset, maxBytes, minOneBatch))
                 return result;
-            try
-            {
-                CollectChunks(result, segments, end, offset, maxBytes, minOneBatch);
-                return result;
-            }
-            catch (ObjectDisposedException)
-            {
-                // A segment was deleted by retention between the snapshot and the read: start over.
-                result.Dispose();
-            }
+            // A segment was deleted by retention between the snapshot and the read: start over.
+            result.Dispose();
         }
     }
 
-    private static void CollectChunks(LogReadResult result, LogSegment[] segments, LogEnd end, long offset, int maxBytes, bool minOneBatch)
+    /// <summary>False when a segment of the snapshot is gone (the caller retries).</summary>
+    private static bool CollectChunks(LogReadResult result, LogSegment[] segments, LogEnd end, long offset, int maxBytes, bool minOneBatch)
     {
         long remaining = Math.Max(0, maxBytes);
         int start = FloorSegment(segments, offset);
@@ -328,7 +321,8 @@ public sealed class PartitionLog : IDisposable
         for (int i = start; i < segments.Length && segments[i].BaseOffset < end.Offset; i++)
         {
             var segment = segments[i];
-            result.Reference(segment.Handle);
+            if (!result.TryReference(segment))
+                return false;
             long limit = ReferenceEquals(segment, end.Segment) ? end.Position : segment.Size;
             long position = 0;
             if (i == start)
@@ -338,7 +332,7 @@ public sealed class PartitionLog : IDisposable
                 while (position < limit)
                 {
                     if (segment.ReadHeader(position, limit, out var header) != RecordBatchError.None)
-                        return; // undetected corruption: serve nothing past it
+                        return true; // undetected corruption: serve nothing past it
                     if (header.LastOffset >= offset)
                         break;
                     position += header.TotalSize;
@@ -350,15 +344,16 @@ public sealed class PartitionLog : IDisposable
             if (endPosition == position)
             {
                 if (result.Length > 0 || !minOneBatch || segment.ReadHeader(position, limit, out var header) != RecordBatchError.None)
-                    return;
+                    return true;
                 endPosition = position + header.TotalSize;
             }
             int length = (int)(endPosition - position);
             result.Add(segment.Handle, position, length);
             remaining -= length;
             if (endPosition < limit || remaining <= 0)
-                return;
+                return true;
         }
+        return true;
     }
 
     /// <summary>Largest batch boundary at most <paramref name="budget"/> bytes after <paramref name="position"/>.</summary>
@@ -390,8 +385,9 @@ public sealed class PartitionLog : IDisposable
     }
 
     /// <summary>
-    /// ListOffsets: the first batch whose max timestamp is &gt;= <paramref name="timestamp"/> (its base offset,
-    /// or the log start offset if later, and that timestamp); null when no such batch. -2 = earliest, -1 = latest.
+    /// ListOffsets: the first record whose timestamp is &gt;= <paramref name="timestamp"/> (offset and timestamp;
+    /// for compressed or LogAppendTime batches the batch's base offset and max timestamp), never below the log
+    /// start offset; null when there is none. -2 = earliest, -1 = latest (high watermark).
     /// </summary>
     public TimestampOffset? LookupOffsetByTimestamp(long timestamp)
     {
@@ -407,25 +403,17 @@ public sealed class PartitionLog : IDisposable
             var segment = segments[i];
             if (segment.MaxTimestamp < timestamp || segment.NextOffset <= logStart)
                 continue;
+            if (!segment.TryAcquire())
+                continue; // deleted by retention meanwhile: a later segment holds the answer
             try
             {
-                bool added = false;
-                segment.Handle.DangerousAddRef(ref added);
-                try
-                {
-                    var found = ScanForTimestamp(segment, end, timestamp, logStart);
-                    if (found is not null)
-                        return found;
-                }
-                finally
-                {
-                    if (added)
-                        segment.Handle.DangerousRelease();
-                }
+                var found = ScanForTimestamp(segment, end, timestamp, logStart);
+                if (found is not null)
+                    return found;
             }
-            catch (ObjectDisposedException)
+            finally
             {
-                // Deleted by retention meanwhile: a later segment holds the answer.
+                segment.Release();
             }
         }
         return null;
@@ -441,7 +429,7 @@ public sealed class PartitionLog : IDisposable
             if (segment.ReadHeader(position, limit, out var header) != RecordBatchError.None)
                 return null;
             if (header.MaxTimestamp >= timestamp && header.LastOffset >= logStart)
-                return new TimestampOffset(Math.Max(header.BaseOffset, logStart), header.MaxTimestamp);
+                return RecordTimestamps.Find(segment, position, header, timestamp, logStart);
             position += header.TotalSize;
         }
         return null;
@@ -459,25 +447,24 @@ public sealed class PartitionLog : IDisposable
         for (int i = start; i < segments.Length && segments[i].BaseOffset < end.Offset; i++)
         {
             var segment = segments[i];
-            long limit = ReferenceEquals(segment, end.Segment) ? end.Position : segment.Size;
-            long position = i == start
-                ? segment.Index.Lookup((int)Math.Clamp(fromOffset - segment.BaseOffset, 0, int.MaxValue)).Position
-                : 0;
-            while (position < limit)
+            if (!segment.TryAcquire())
+                continue;
+            try
             {
-                RecordBatchHeader header;
-                try
+                long limit = ReferenceEquals(segment, end.Segment) ? end.Position : segment.Size;
+                long position = i == start
+                    ? segment.Index.Lookup((int)Math.Clamp(fromOffset - segment.BaseOffset, 0, int.MaxValue)).Position
+                    : 0;
+                while (position < limit && segment.ReadHeader(position, limit, out var header) == RecordBatchError.None)
                 {
-                    if (segment.ReadHeader(position, limit, out header) != RecordBatchError.None)
-                        break;
+                    position += header.TotalSize;
+                    if (header.LastOffset >= fromOffset)
+                        yield return header;
                 }
-                catch (ObjectDisposedException)
-                {
-                    break;
-                }
-                position += header.TotalSize;
-                if (header.LastOffset >= fromOffset)
-                    yield return header;
+            }
+            finally
+            {
+                segment.Release();
             }
         }
     }

@@ -52,6 +52,8 @@ public sealed class PartitionLogTests : IDisposable
             log.Append((byte[])batch.Clone());
         using (var small = log.Read(0, 10))
             Assert.Equal(batch.Length, small.Length);
+        using (var exact = log.Read(0, batch.Length * 2))
+            Assert.Equal(batch.Length * 2, exact.Length);
         using (var none = log.Read(0, 10, minOneBatch: false))
             Assert.Equal(0, none.Length);
         using (var three = log.Read(2, batch.Length * 3 + 5))
@@ -154,6 +156,19 @@ public sealed class PartitionLogTests : IDisposable
     }
 
     [Fact]
+    public void Lookup_by_timestamp_finds_the_exact_record_inside_an_uncompressed_batch()
+    {
+        using var log = Open();
+        log.Append(TestBatches.Build(T0, 10, ["a", "b", "c", "d"]));
+        log.Append(TestBatches.Build(T0 + 100, 10, ["e", "f"]));
+        Assert.Equal(new TimestampOffset(2, T0 + 20), log.LookupOffsetByTimestamp(T0 + 15));
+        Assert.Equal(new TimestampOffset(3, T0 + 30), log.LookupOffsetByTimestamp(T0 + 30));
+        Assert.Equal(new TimestampOffset(5, T0 + 110), log.LookupOffsetByTimestamp(T0 + 101));
+        Assert.Equal(ErrorCode.None, log.DeleteRecordsBefore(3));
+        Assert.Equal(new TimestampOffset(3, T0 + 30), log.LookupOffsetByTimestamp(T0));
+    }
+
+    [Fact]
     public void Retention_by_time_deletes_old_closed_segments_but_never_the_active_one()
     {
         using var log = Open(new LogConfig { SegmentBytes = 1024, RetentionMs = 1000 });
@@ -179,6 +194,23 @@ public sealed class PartitionLogTests : IDisposable
         Assert.True(log.Size > 2048 - 1024);
         var records = TestBatches.ReadAll(log, log.LogStartOffset);
         Assert.Equal(59, records[^1].Offset);
+    }
+
+    [Fact]
+    public void A_read_result_stays_copyable_after_retention_deletes_its_segment()
+    {
+        using var log = Open(new LogConfig { SegmentBytes = 1024, RetentionMs = 1000 });
+        for (int i = 0; i < 30; i++)
+            log.Append(TestBatches.Build(T0, "v" + i));
+        string firstSegment = log.Segments[0].LogPath;
+        using var result = log.Read(0, 500);
+        Assert.True(log.ApplyRetention(T0 + 10_000) > 0);
+        Assert.False(File.Exists(firstSegment));
+        var buffer = new byte[result.Length];
+        result.CopyTo(buffer);
+        Assert.Equal("v0", TestBatches.Parse(buffer)[0].Value);
+        using var after = log.Read(0, 500);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, after.Error);
     }
 
     [Fact]
@@ -296,6 +328,35 @@ public sealed class PartitionLogTests : IDisposable
             Assert.Equal(2, log.LogEndOffset);
             Assert.False(dir.TryGet("gone", 0, out _));
         }
+    }
+
+    [Fact]
+    public void Log_directory_without_the_marker_recovers_every_partition()
+    {
+        var dir = LogDirectory.Open(_temp.Path, _ => new LogConfig { SegmentBytes = 1024 });
+        var log = dir.GetOrCreate("events", 3);
+        for (int i = 0; i < 20; i++)
+            log.Append(TestBatches.Build(T0, "e" + i));
+        string last = log.Segments[^1].LogPath;
+        log.Close(clean: false); // crash: no marker, no checkpoints
+        using (var stream = new FileStream(last, FileMode.Open))
+            stream.SetLength(stream.Length - 3);
+        var logger = new ListLogger();
+        using var reopened = LogDirectory.Open(_temp.Path, _ => new LogConfig { SegmentBytes = 1024 }, new SingleLoggerFactory(logger));
+        Assert.False(reopened.WasCleanShutdown);
+        Assert.True(reopened.TryGet("events", 3, out var recovered));
+        Assert.Equal(19, recovered.LogEndOffset);
+        Assert.Equal(19, TestBatches.ReadAll(recovered, 0).Count);
+        Assert.Contains(logger.Lines, l => l.Contains("truncating", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_records_field_larger_than_a_segment_is_rejected_as_record_list_too_large()
+    {
+        using var log = Open(new LogConfig { SegmentBytes = 1024 });
+        var many = Enumerable.Range(0, 20).SelectMany(i => TestBatches.Build(T0, "value-" + i)).ToArray();
+        Assert.Equal(ErrorCode.RecordListTooLarge, log.AppendBatches(many).Error);
+        Assert.Equal(0, log.LogEndOffset);
     }
 
     [Fact]

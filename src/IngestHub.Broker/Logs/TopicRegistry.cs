@@ -41,11 +41,7 @@ public sealed class TopicRegistry : IDisposable
         var configs = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         foreach (var record in records)
             configs[record.Name] = record.Configs;
-        _logs = LogDirectory.Open(_options.DataDir, dir =>
-        {
-            string topic = LogDirectory.TryParseName(dir, out var t, out _) ? t : dir;
-            return BuildLogConfig(configs.TryGetValue(topic, out var c) ? c : null);
-        }, _loggerFactory);
+        _logs = LogDirectory.Open(_options.DataDir, topic => BuildLogConfig(configs.TryGetValue(topic, out var c) ? c : null), _loggerFactory);
         foreach (var record in records)
         {
             var topic = new TopicState(record.Name, record.TopicId, record.Configs, BuildLogConfig(record.Configs));

@@ -1,0 +1,20 @@
+using IngestHub.Broker.Groups;
+
+namespace IngestHub.Broker.Handlers;
+
+/// <summary>The handlers of every group API, served by one coordinator.</summary>
+public static class GroupHandlers
+{
+    public static IEnumerable<ApiHandler> Create(GroupCoordinator coordinator, Func<(int NodeId, string Host, int Port)> endpoint) =>
+    [
+        new OffsetCommitHandler(coordinator),
+        new OffsetFetchHandler(coordinator),
+        new FindCoordinatorHandler(endpoint),
+        new JoinGroupHandler(coordinator),
+        new HeartbeatHandler(coordinator),
+        new LeaveGroupHandler(coordinator),
+        new SyncGroupHandler(coordinator),
+        new DescribeGroupsHandler(coordinator),
+        new ListGroupsHandler(coordinator),
+    ];
+}

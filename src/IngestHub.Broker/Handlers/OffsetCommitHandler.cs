@@ -1,0 +1,15 @@
+using IngestHub.Broker.Groups;
+using IngestHub.Broker.Network;
+using IngestHub.Protocol.Messages;
+
+namespace IngestHub.Broker.Handlers;
+
+/// <summary>OffsetCommit (key 8) v0–7; acknowledged once the offsets are fsynced.</summary>
+public sealed class OffsetCommitHandler(GroupCoordinator coordinator) : ApiHandler<OffsetCommitRequest, OffsetCommitResponse>
+{
+    public override short MinVersion => 0;
+    public override short MaxVersion => 7;
+
+    protected override async ValueTask<OffsetCommitResponse?> HandleAsync(RequestContext request, OffsetCommitRequest message, CancellationToken cancellationToken) =>
+        await coordinator.CommitOffsetsAsync(message, cancellationToken);
+}

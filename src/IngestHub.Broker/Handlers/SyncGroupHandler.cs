@@ -1,0 +1,15 @@
+using IngestHub.Broker.Groups;
+using IngestHub.Broker.Network;
+using IngestHub.Protocol.Messages;
+
+namespace IngestHub.Broker.Handlers;
+
+/// <summary>SyncGroup (key 14) v0–3.</summary>
+public sealed class SyncGroupHandler(GroupCoordinator coordinator) : ApiHandler<SyncGroupRequest, SyncGroupResponse>
+{
+    public override short MinVersion => 0;
+    public override short MaxVersion => 3;
+
+    protected override async ValueTask<SyncGroupResponse?> HandleAsync(RequestContext request, SyncGroupRequest message, CancellationToken cancellationToken) =>
+        await coordinator.SyncGroupAsync(message, cancellationToken);
+}
