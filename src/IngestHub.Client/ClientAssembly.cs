@@ -1,1 +1,0 @@
-namespace IngestHub.Client; internal static class ClientAssembly { }

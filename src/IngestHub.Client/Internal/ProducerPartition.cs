@@ -1,0 +1,43 @@
+namespace IngestHub.Client.Internal;
+
+/// <summary>Sender-side state of one partition: the open batch, closed batches in send order, sequence numbers.</summary>
+internal sealed class ProducerPartition(TopicPartition topicPartition)
+{
+    public TopicPartition TopicPartition { get; } = topicPartition;
+    public ProducerBatch? Open { get; set; }
+    /// <summary>Closed batches waiting to be sent; retried batches are put back in sequence order at the front.</summary>
+    public List<ProducerBatch> Ready { get; } = [];
+    /// <summary>Batches sent (or sequenced) and not yet acknowledged, in sequence order.</summary>
+    public List<ProducerBatch> Unacked { get; } = [];
+    public int InFlight { get; set; }
+    public int NextSequence { get; set; }
+
+    /// <summary>True while a retried batch waits: then only one request at a time, so order is restored.</summary>
+    public bool Retrying
+    {
+        get
+        {
+            foreach (var batch in Ready)
+            {
+                if (batch.BaseSequence >= 0 || batch.Attempts > 0)
+                    return true;
+            }
+            return false;
+        }
+    }
+
+    public void Requeue(ProducerBatch batch)
+    {
+        int index = 0;
+        while (index < Ready.Count && Ready[index].BaseSequence >= 0 && Ready[index].BaseSequence < batch.BaseSequence)
+            index++;
+        if (batch.BaseSequence < 0)
+        {
+            // Unsequenced retry (idempotence off): stays ahead of batches never sent.
+            index = 0;
+            while (index < Ready.Count && Ready[index].Attempts > 0)
+                index++;
+        }
+        Ready.Insert(index, batch);
+    }
+}

@@ -1,0 +1,484 @@
+using IngestHub.Protocol;
+using IngestHub.Protocol.Messages;
+using IngestHub.Protocol.Records;
+using Microsoft.Extensions.Logging;
+
+namespace IngestHub.Client.Internal;
+
+/// <summary>
+/// Owns the producer's partition queues and its one sender loop. Produce calls append under <see cref="_lock"/>;
+/// the loop closes batches when full, lingered or flushed, gives them sequence numbers, groups them by leader
+/// and sends one Produce request per broker (up to max.in.flight per connection, one batch per partition per
+/// request). Responses complete records, requeue retriable failures in sequence order, or fail them.
+///
+/// Idempotence: the producer id comes from InitProducerId before the first send. A batch keeps its sequence
+/// across retries; while a partition has a retried batch only one request is in flight for it, and an
+/// OUT_OF_ORDER_SEQUENCE answer for a batch behind an unacknowledged one is retried (the gap is the earlier
+/// batch). Any other failure of a sequenced batch (non-retriable error, OUT_OF_ORDER at the head,
+/// UNKNOWN_PRODUCER_ID, expiry) fails that batch's records and resets the producer: once nothing is in flight
+/// it takes a new producer id and restarts every partition at sequence 0, restamping queued batches. The
+/// failed records are reported, never silently resent, because they might have been written.
+/// </summary>
+internal sealed class ProducerSender
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<TopicPartition, ProducerPartition> _partitions = [];
+    private readonly Dictionary<int, int> _nodeInFlight = [];
+    private readonly List<TaskCompletionSource> _flushWaiters = [];
+    private readonly SemaphoreSlim _wakeup = new(0, int.MaxValue);
+    private readonly ProducerOptions _options;
+    private readonly ClusterClient _cluster;
+    private readonly ProducerMemory _memory;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private int _incompleteBatches;
+    private int _flushRequests;
+    private bool _closing;
+    private long _producerId = -1;
+    private short _producerEpoch = -1;
+    private bool _producerIdResetPending;
+    private Task _metadataRefresh = Task.CompletedTask;
+
+    public ProducerSender(ProducerOptions options, ClusterClient cluster, ProducerMemory memory, ILogger logger)
+    {
+        _options = options;
+        _cluster = cluster;
+        _memory = memory;
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    public long ProducerId => Interlocked.Read(ref _producerId);
+
+    /// <summary>Appends one record; returns the batch it went into (the sticky partitioner watches it).</summary>
+    public ProducerBatch Append(TopicPartition partition, long timestamp, byte[]? key, byte[]? value, ReadOnlySpan<RecordHeaderEntry> headers,
+        in Delivery delivery, int reservedBytes)
+    {
+        bool wake = false;
+        ProducerBatch? batch;
+        lock (_lock)
+        {
+            if (_closing)
+                throw new ObjectDisposedException(nameof(KafkaProducer));
+            if (!_partitions.TryGetValue(partition, out var state))
+                _partitions[partition] = state = new ProducerPartition(partition);
+            batch = state.Open;
+            if (batch is not null && batch.RecordCount > 0 && batch.RecordsBytes + reservedBytes > _options.BatchSize)
+            {
+                state.Ready.Add(batch);
+                batch = null;
+                wake = true;
+            }
+            if (batch is null)
+            {
+                long now = Environment.TickCount64;
+                batch = new ProducerBatch(partition, _options.CompressionType, now, now + _options.DeliveryTimeoutMs);
+                state.Open = batch;
+                _incompleteBatches++;
+                wake = true;
+            }
+            batch.Append(timestamp, key, value, headers, delivery, reservedBytes);
+        }
+        if (wake)
+            Wake();
+        return batch;
+    }
+
+    /// <summary>The open batch of a partition, or null.</summary>
+    public ProducerBatch? OpenBatch(TopicPartition partition)
+    {
+        lock (_lock)
+            return _partitions.TryGetValue(partition, out var state) ? state.Open : null;
+    }
+
+    public Task FlushAsync(CancellationToken cancellationToken)
+    {
+        TaskCompletionSource waiter;
+        lock (_lock)
+        {
+            if (_incompleteBatches == 0)
+                return Task.CompletedTask;
+            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _flushWaiters.Add(waiter);
+            _flushRequests++;
+        }
+        Wake();
+        return waiter.Task.WaitAsync(cancellationToken);
+    }
+
+    public async Task CloseAsync()
+    {
+        await FlushAsync(CancellationToken.None);
+        lock (_lock)
+            _closing = true;
+        _stop.Cancel();
+        Wake();
+        await _loop;
+    }
+
+    private void Wake()
+    {
+        if (_wakeup.CurrentCount == 0)
+            _wakeup.Release();
+    }
+
+    private async Task RunAsync()
+    {
+        var byNode = new Dictionary<int, List<ProducerBatch>>();
+        while (!_stop.IsCancellationRequested)
+        {
+            int waitMs;
+            try
+            {
+                if (_options.EnableIdempotence && (_producerId < 0 || ResetReady()))
+                {
+                    if (!await InitProducerIdAsync())
+                    {
+                        ExpireAll(Environment.TickCount64);
+                        await WaitAsync(_options.RetryBackoffMs);
+                        continue;
+                    }
+                }
+                byNode.Clear();
+                waitMs = Drain(byNode);
+                foreach (var (node, batches) in byNode)
+                    _ = SendAsync(node, [.. batches]);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "Producer sender loop failed; retrying");
+                waitMs = _options.RetryBackoffMs;
+            }
+            await WaitAsync(waitMs);
+        }
+    }
+
+    private async Task WaitAsync(int waitMs)
+    {
+        try
+        {
+            await _wakeup.WaitAsync(Math.Max(waitMs, 1), _stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private bool ResetReady()
+    {
+        lock (_lock)
+        {
+            if (!_producerIdResetPending)
+                return false;
+            foreach (var state in _partitions.Values)
+            {
+                if (state.InFlight > 0)
+                    return false;
+            }
+            return true;
+        }
+    }
+
+    private async Task<bool> InitProducerIdAsync()
+    {
+        try
+        {
+            var response = await _cluster.SendToAnyAsync<InitProducerIdRequest, InitProducerIdResponse>(
+                new InitProducerIdRequest { TransactionalId = null, TransactionTimeoutMs = int.MaxValue }, _stop.Token);
+            KafkaException.ThrowIfError(response.ErrorCode, "InitProducerId");
+            lock (_lock)
+            {
+                _producerId = response.ProducerId;
+                _producerEpoch = response.ProducerEpoch;
+                _producerIdResetPending = false;
+                foreach (var state in _partitions.Values)
+                {
+                    state.NextSequence = 0;
+                    state.Unacked.Clear();
+                    foreach (var batch in state.Ready)
+                    {
+                        if (batch.BaseSequence < 0)
+                            continue;
+                        batch.Restamp(_producerId, _producerEpoch, state.NextSequence);
+                        state.NextSequence += batch.RecordCount;
+                        state.Unacked.Add(batch);
+                    }
+                }
+            }
+            _logger.LogDebug("Producer id {ProducerId} epoch {Epoch}", response.ProducerId, response.ProducerEpoch);
+            return true;
+        }
+        catch (Exception ex) when (ex is KafkaException or OperationCanceledException)
+        {
+            _logger.LogDebug("InitProducerId failed: {Error}", ex.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Picks the batches to send now; returns how long the loop may sleep.</summary>
+    private int Drain(Dictionary<int, List<ProducerBatch>> byNode)
+    {
+        long now = Environment.TickCount64;
+        long nextWake = now + 100;
+        var metadata = _cluster.Metadata;
+        bool needMetadata = false;
+        List<ProducerBatch>? expired = null;
+        lock (_lock)
+        {
+            bool flushing = _flushRequests > 0 || _closing;
+            int perPartitionLimit = _options.EnableIdempotence ? Math.Min(_options.MaxInFlightRequestsPerConnection, 5) : _options.MaxInFlightRequestsPerConnection;
+            foreach (var state in _partitions.Values)
+            {
+                if (state.Open is { } open)
+                {
+                    if (flushing || now - open.CreatedMs >= _options.LingerMs)
+                    {
+                        state.Ready.Add(open);
+                        state.Open = null;
+                    }
+                    else
+                    {
+                        nextWake = Math.Min(nextWake, open.CreatedMs + _options.LingerMs);
+                    }
+                }
+                ExpireReady(state, now, ref expired);
+                if (state.Ready.Count == 0 || _producerIdResetPending)
+                    continue;
+                var head = state.Ready[0];
+                if (head.RetryAtMs > now)
+                {
+                    nextWake = Math.Min(nextWake, head.RetryAtMs);
+                    continue;
+                }
+                int limit = state.Retrying ? 1 : perPartitionLimit;
+                if (state.InFlight >= limit)
+                    continue;
+                int leader = metadata.LeaderOf(state.TopicPartition);
+                if (leader < 0)
+                {
+                    needMetadata = true;
+                    continue;
+                }
+                _nodeInFlight.TryGetValue(leader, out int nodeRequests);
+                if (!byNode.TryGetValue(leader, out var list))
+                {
+                    if (nodeRequests >= _options.MaxInFlightRequestsPerConnection)
+                        continue;
+                    byNode[leader] = list = [];
+                    _nodeInFlight[leader] = nodeRequests + 1;
+                }
+                state.Ready.RemoveAt(0);
+                if (_options.EnableIdempotence && head.BaseSequence < 0)
+                {
+                    head.Freeze(_producerId, _producerEpoch, state.NextSequence);
+                    state.NextSequence = unchecked(state.NextSequence + head.RecordCount) & int.MaxValue;
+                    state.Unacked.Add(head);
+                }
+                else
+                {
+                    head.Freeze(-1, -1, -1);
+                }
+                state.InFlight++;
+                list.Add(head);
+            }
+        }
+        if (expired is not null)
+        {
+            foreach (var batch in expired)
+                Finish(batch, new KafkaException(ErrorCode.RequestTimedOut,
+                    $"{batch.RecordCount} record(s) for {batch.TopicPartition} expired: not delivered within delivery.timeout.ms ({_options.DeliveryTimeoutMs} ms)"));
+        }
+        if (needMetadata || _cluster.Metadata != metadata)
+            RefreshMetadataInBackground();
+        return (int)Math.Max(nextWake - now, 1);
+    }
+
+    private void ExpireReady(ProducerPartition state, long now, ref List<ProducerBatch>? expired)
+    {
+        for (int i = 0; i < state.Ready.Count; i++)
+        {
+            var batch = state.Ready[i];
+            if (batch.DeadlineMs > now)
+                continue;
+            state.Ready.RemoveAt(i--);
+            if (batch.BaseSequence >= 0)
+            {
+                state.Unacked.Remove(batch);
+                _producerIdResetPending = true;
+            }
+            (expired ??= []).Add(batch);
+        }
+    }
+
+    private void ExpireAll(long now)
+    {
+        List<ProducerBatch>? expired = null;
+        lock (_lock)
+        {
+            foreach (var state in _partitions.Values)
+            {
+                if (state.Open is { } open && open.DeadlineMs <= now)
+                {
+                    state.Ready.Add(open);
+                    state.Open = null;
+                }
+                ExpireReady(state, now, ref expired);
+            }
+        }
+        if (expired is null)
+            return;
+        foreach (var batch in expired)
+            Finish(batch, new KafkaException(ErrorCode.RequestTimedOut,
+                $"{batch.RecordCount} record(s) for {batch.TopicPartition} expired: no producer id within delivery.timeout.ms ({_options.DeliveryTimeoutMs} ms)"));
+    }
+
+    private void RefreshMetadataInBackground()
+    {
+        lock (_lock)
+        {
+            if (!_metadataRefresh.IsCompleted)
+                return;
+            _metadataRefresh = RefreshAsync();
+        }
+
+        async Task RefreshAsync()
+        {
+            try
+            {
+                await Task.Delay(_options.RetryBackoffMs, _stop.Token);
+                await _cluster.RefreshMetadataAsync(null, _options.AllowAutoCreateTopics, _stop.Token);
+                Wake();
+            }
+            catch (Exception ex) when (ex is KafkaException or OperationCanceledException or ObjectDisposedException)
+            {
+                _logger.LogDebug("Producer metadata refresh failed: {Error}", ex.Message);
+            }
+        }
+    }
+
+    private async Task SendAsync(int node, ProducerBatch[] batches)
+    {
+        var results = new (ErrorCode Error, long BaseOffset, long AppendTime)[batches.Length];
+        Array.Fill(results, (ErrorCode.NetworkException, -1L, -1L));
+        try
+        {
+            var request = new ProduceRequest { Acks = (short)_options.Acks, TimeoutMs = _options.RequestTimeoutMs };
+            var topics = new Dictionary<string, ProduceRequest.Topic>();
+            foreach (var batch in batches)
+            {
+                if (!topics.TryGetValue(batch.TopicPartition.Topic, out var topic))
+                {
+                    topics[batch.TopicPartition.Topic] = topic = new ProduceRequest.Topic { Name = batch.TopicPartition.Topic };
+                    request.Topics.Add(topic);
+                }
+                topic.Partitions.Add(new ProduceRequest.Partition { PartitionIndex = batch.TopicPartition.Partition, Records = batch.Wire });
+            }
+            var connection = await _cluster.GetConnectionAsync(node, _stop.Token);
+            if (_options.Acks == Acks.None)
+            {
+                await connection.SendWithoutResponseAsync(request, connection.NegotiateVersion<ProduceRequest, ProduceResponse>());
+                Array.Fill(results, (ErrorCode.None, -1L, -1L));
+            }
+            else
+            {
+                var response = await connection.SendAsync<ProduceRequest, ProduceResponse>(request, _stop.Token);
+                foreach (var topic in response.Topics)
+                {
+                    foreach (var partition in topic.Partitions)
+                    {
+                        int index = Array.FindIndex(batches, b => b.TopicPartition.Partition == partition.PartitionIndex && b.TopicPartition.Topic == topic.Name);
+                        if (index >= 0)
+                            results[index] = (partition.ErrorCode, partition.BaseOffset, partition.LogAppendTimeMs);
+                    }
+                }
+            }
+        }
+        catch (KafkaException ex)
+        {
+            for (int i = 0; i < results.Length; i++)
+                results[i] = (ex.ErrorCode, -1, -1);
+            _cluster.MarkMetadataStale();
+        }
+        catch (Exception ex)
+        {
+            if (ex is not OperationCanceledException)
+                _logger.LogWarning(ex, "Produce to broker {Node} failed", node);
+        }
+        finally
+        {
+            lock (_lock)
+                _nodeInFlight[node]--;
+        }
+        for (int i = 0; i < batches.Length; i++)
+            Complete(batches[i], results[i].Error, results[i].BaseOffset, results[i].AppendTime);
+        Wake();
+    }
+
+    private void Complete(ProducerBatch batch, ErrorCode error, long baseOffset, long appendTime)
+    {
+        long now = Environment.TickCount64;
+        KafkaException? failure = null;
+        lock (_lock)
+        {
+            var state = _partitions[batch.TopicPartition];
+            state.InFlight--;
+            if (error is ErrorCode.None or ErrorCode.DuplicateSequenceNumber)
+            {
+                state.Unacked.Remove(batch);
+            }
+            else
+            {
+                bool behindGap = error == ErrorCode.OutOfOrderSequenceNumber && state.Unacked.Count > 0 && state.Unacked[0] != batch;
+                bool retriable = KafkaException.IsRetriableCode(error) || behindGap;
+                if (KafkaException.NeedsMetadataRefresh(error))
+                    _cluster.MarkMetadataStale();
+                if (retriable && batch.Attempts < _options.Retries && now + _options.RetryBackoffMs < batch.DeadlineMs)
+                {
+                    batch.Attempts++;
+                    batch.RetryAtMs = now + _options.RetryBackoffMs;
+                    state.Requeue(batch);
+                    _logger.LogDebug("Retrying batch for {Partition} after {Error}", batch.TopicPartition, error);
+                    return;
+                }
+                if (batch.BaseSequence >= 0)
+                {
+                    state.Unacked.Remove(batch);
+                    _producerIdResetPending = true;
+                }
+                failure = new KafkaException(error, retriable
+                    ? $"{batch.RecordCount} record(s) for {batch.TopicPartition} failed after {batch.Attempts + 1} attempt(s) within delivery.timeout.ms ({_options.DeliveryTimeoutMs} ms): {error}"
+                    : $"produce to {batch.TopicPartition} failed: {error} ({(short)error})");
+            }
+        }
+        if (failure is null)
+            Finish(batch, null, baseOffset, appendTime);
+        else
+            Finish(batch, failure);
+    }
+
+    private void Finish(ProducerBatch batch, KafkaException? error, long baseOffset = -1, long appendTime = -1)
+    {
+        int reserved = batch.ReservedBytes;
+        if (error is null)
+            batch.Complete(baseOffset, appendTime);
+        else
+            batch.Fail(error);
+        _memory.Release(reserved);
+        List<TaskCompletionSource>? done = null;
+        lock (_lock)
+        {
+            if (--_incompleteBatches == 0 && _flushWaiters.Count > 0)
+            {
+                done = [.. _flushWaiters];
+                _flushRequests -= _flushWaiters.Count;
+                _flushWaiters.Clear();
+            }
+        }
+        if (done is not null)
+        {
+            foreach (var waiter in done)
+                waiter.TrySetResult();
+        }
+    }
+}
