@@ -40,7 +40,7 @@ public sealed class PipelinesHost(
             {
                 try
                 {
-                    var config = YamlJson.Parse(File.ReadAllText(file));
+                    var config = YamlJson.ParseObject(File.ReadAllText(file));
                     string name = config["name"]?.GetValue<string>() ?? Path.GetFileNameWithoutExtension(file);
                     definitions.Add((name, config));
                 }
