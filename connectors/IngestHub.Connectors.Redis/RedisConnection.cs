@@ -162,6 +162,35 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads one reply that no command asked for (a message pushed to a subscriber).</summary>
+    public async Task<RedisReply> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(IsBroken, this);
+        try
+        {
+            while (true)
+            {
+                var result = await _reader.ReadAsync(cancellationToken);
+                var buffer = result.Buffer;
+                var sequence = new SequenceReader<byte>(buffer);
+                if (RespParser.TryParse(ref sequence, out var reply))
+                {
+                    _reader.AdvanceTo(sequence.Position);
+                    return reply;
+                }
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                    throw new IOException("connection closed by the server");
+            }
+        }
+        catch
+        {
+            IsBroken = true;
+            await DisposeStreamAsync();
+            throw;
+        }
+    }
+
     private async ValueTask DisposeStreamAsync()
     {
         try
