@@ -13,6 +13,4 @@ internal static class Eventually
             await Task.Delay(20);
         }
     }
-
-    public static void Ignore(this Task task) => _ = task;
 }

@@ -13,23 +13,28 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly string _directory;
     private Process? _process;
 
-    private RedisServer(int port, string? password)
+    private RedisServer(int port, string? password, bool tls)
     {
         Port = port;
         Password = password;
         _directory = Directory.CreateTempSubdirectory("ingesthub-redis-").FullName;
+        if (tls)
+            Certificates = TestCertificates.Write(_directory);
     }
 
     public int Port { get; }
 
     public string? Password { get; }
 
-    public static async Task<RedisServer> StartAsync(string? password = null)
+    /// <summary>Set when the server only listens with TLS (on <see cref="Port"/>).</summary>
+    public TestCertificates? Certificates { get; }
+
+    public static async Task<RedisServer> StartAsync(string? password = null, bool tls = false)
     {
         // A free port can be taken between probing and binding; try a few.
         for (int attempt = 1; ; attempt++)
         {
-            var server = new RedisServer(FreePort(), password);
+            var server = new RedisServer(FreePort(), password, tls);
             try
             {
                 await server.RestartAsync();
@@ -48,6 +53,8 @@ public sealed class RedisServer : IAsyncDisposable
         Port = Port,
         Password = withPassword ? Password : null,
         Database = database,
+        UseTls = Certificates is not null,
+        TlsCaFile = Certificates?.CaFile,
         ConnectTimeout = timeout ?? TimeSpan.FromSeconds(5),
         CommandTimeout = timeout ?? TimeSpan.FromSeconds(5),
     };
@@ -65,7 +72,12 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory, "--enable-debug-command", "local" })
+        string[] listen = Certificates is { } certificates
+            ? ["--port", "0", "--tls-port", Port.ToString(), "--tls-cert-file", certificates.ServerCertFile, "--tls-key-file", certificates.ServerKeyFile, "--tls-ca-cert-file", certificates.CaFile, "--tls-auth-clients", "no"]
+            : ["--port", Port.ToString()];
+        foreach (var arg in listen)
+            start.ArgumentList.Add(arg);
+        foreach (var arg in new[] { "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory, "--enable-debug-command", "local" })
             start.ArgumentList.Add(arg);
         if (Password is not null)
         {
@@ -73,8 +85,9 @@ public sealed class RedisServer : IAsyncDisposable
             start.ArgumentList.Add(Password);
         }
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
-        _process.StandardOutput.ReadToEndAsync().ContinueWith(_ => { }, TaskScheduler.Default).Ignore();
-        _process.StandardError.ReadToEndAsync().ContinueWith(_ => { }, TaskScheduler.Default).Ignore();
+        // Drain the output so a chatty server never blocks on a full pipe.
+        _ = _process.StandardOutput.ReadToEndAsync();
+        _ = _process.StandardError.ReadToEndAsync();
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         await using var probe = new RedisClient(Options(TimeSpan.FromMilliseconds(200)));
