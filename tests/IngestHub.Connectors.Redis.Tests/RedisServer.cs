@@ -108,6 +108,15 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Freezes (SIGSTOP) or thaws (SIGCONT) the server: connections stay open but nothing is answered.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process!.Id.ToString()]);
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+            throw new InvalidOperationException($"kill -{signal} failed with {kill.ExitCode}");
+    }
+
     /// <summary>Kills the server (SIGKILL) and waits until it is gone.</summary>
     public async Task KillAsync()
     {
