@@ -39,6 +39,8 @@ public sealed class SettingsReader(JsonObject settings, string prefix = "")
         long value;
         if (node is JsonValue v && v.TryGetValue(out long l))
             value = l;
+        else if (node is JsonValue i && i.TryGetValue(out int small))
+            value = small;
         else if (node is JsonValue s && s.TryGetValue(out string? text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long parsed))
             value = parsed;
         else if (node is JsonValue d && d.GetValueKind() == JsonValueKind.Number && d.TryGetValue(out double dbl) && dbl == Math.Floor(dbl))
