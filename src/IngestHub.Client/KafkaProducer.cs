@@ -88,11 +88,13 @@ public sealed class KafkaProducer : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         ArgumentException.ThrowIfNullOrEmpty(topic);
-        if (!_orderGate.Wait(0, CancellationToken.None))
-            await _orderGate.WaitAsync(cancellationToken);
+        long started = Environment.TickCount64;
+        int blockMs = Math.Min(_options.MaxBlockMs, _options.DeliveryTimeoutMs);
+        if (!_orderGate.Wait(0, CancellationToken.None) && !await _orderGate.WaitAsync(blockMs, cancellationToken))
+            throw new KafkaException(ErrorCode.RequestTimedOut, $"produce call waited {blockMs} ms (max.block.ms / delivery.timeout.ms) behind earlier calls for buffer space or metadata");
         try
         {
-            await EnqueueInOrderAsync(topic, key, value, headers, partition, timestamp, completion, callback, cancellationToken);
+            await EnqueueInOrderAsync(topic, key, value, headers, partition, timestamp, completion, callback, started, blockMs, cancellationToken);
         }
         finally
         {
@@ -101,11 +103,9 @@ public sealed class KafkaProducer : IAsyncDisposable
     }
 
     private async ValueTask EnqueueInOrderAsync(string topic, byte[]? key, byte[]? value, IReadOnlyList<Header>? headers, int? partition, long? timestamp,
-        TaskCompletionSource<DeliveryResult>? completion, Action<DeliveryReport>? callback, CancellationToken cancellationToken)
+        TaskCompletionSource<DeliveryResult>? completion, Action<DeliveryReport>? callback, long started, int blockMs, CancellationToken cancellationToken)
     {
-        long started = Environment.TickCount64;
-        int blockMs = Math.Min(_options.MaxBlockMs, _options.DeliveryTimeoutMs);
-        var metadata = await _cluster.GetTopicAsync(topic, _options.AllowAutoCreateTopics, blockMs, cancellationToken);
+        var metadata = await _cluster.GetTopicAsync(topic, _options.AllowAutoCreateTopics, Math.Max(blockMs - (int)(Environment.TickCount64 - started), 0), cancellationToken);
         int partitionCount = metadata.Partitions.Count;
 
         int size = RecordOverhead + (key?.Length ?? 0) + (value?.Length ?? 0);
