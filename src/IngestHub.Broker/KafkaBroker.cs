@@ -110,7 +110,7 @@ public sealed class KafkaBroker : IAsyncDisposable
                     if (DateTime.UtcNow >= nextRetention)
                     {
                         nextRetention = DateTime.UtcNow + retentionInterval;
-                        int deleted = Topics.ApplyRetention(now);
+                        int deleted = Topics.RunMaintenance(now);
                         if (deleted > 0)
                             _logger.LogInformation("Retention deleted {Count} segments", deleted);
                     }

@@ -52,8 +52,8 @@ public sealed class LogDirectory : IDisposable
         }
         // Removed only after every partition is open: a crash from here on is an unclean stop.
         File.Delete(marker);
-        directory._logger.LogInformation("Opened {Count} partitions in {Path} ({State} shutdown before)",
-            directory._partitions.Count, path, clean ? "clean" : "unclean");
+        directory._logger.LogInformation("Opened {Count} partitions in {Path} ({State})",
+            directory._partitions.Count, path, clean ? "clean shutdown before" : directory._partitions.Count == 0 ? "no partitions yet" : "recovered after an unclean shutdown");
         return directory;
     }
 

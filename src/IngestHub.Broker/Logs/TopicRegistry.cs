@@ -184,21 +184,15 @@ public sealed class TopicRegistry : IDisposable
         }
     }
 
-    /// <summary>Deletes segments past retention in every partition; returns the number deleted.</summary>
-    public int ApplyRetention(long nowMs)
-    {
-        int deleted = 0;
-        foreach (var topic in _topics.Values)
-            foreach (var partition in topic.Partitions)
-                deleted += partition.Log.ApplyRetention(nowMs);
-        return deleted;
-    }
+    /// <summary>Retention (time, size, log start offset), then flush policy and recovery-point checkpoints, for
+    /// every partition; returns the number of segments deleted.</summary>
+    public int RunMaintenance(long nowMs) => Logs.RunMaintenance(nowMs);
 
+    /// <summary>Flushes partitions whose flush.ms or flush.messages is due.</summary>
     public void FlushIfDue(long nowMs)
     {
-        foreach (var topic in _topics.Values)
-            foreach (var partition in topic.Partitions)
-                partition.Log.FlushIfDue(nowMs);
+        foreach (var log in Logs.Partitions)
+            log.FlushIfDue(nowMs);
     }
 
     public LogConfig BuildLogConfig(IReadOnlyDictionary<string, string>? overrides)

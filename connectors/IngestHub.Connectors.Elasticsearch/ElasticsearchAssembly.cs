@@ -1,0 +1,1 @@
+namespace IngestHub.Connectors.Elasticsearch; internal static class ElasticsearchAssembly { }

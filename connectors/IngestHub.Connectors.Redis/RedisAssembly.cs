@@ -1,0 +1,1 @@
+namespace IngestHub.Connectors.Redis; internal static class RedisAssembly { }

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace IngestHub.Pipelines.Configuration;
+
+/// <summary>Typed access to a settings object with errors that name the key (values may be given as JSON
+/// numbers/booleans or as strings, as YAML and Connect-style JSON both produce).</summary>
+public sealed class SettingsReader(JsonObject settings, string prefix = "")
+{
+    public JsonObject Settings { get; } = settings;
+
+    private string Key(string name) => prefix.Length == 0 ? name : prefix + "." + name;
+
+    public bool Has(string name) => Settings.ContainsKey(name) && Settings[name] is not null;
+
+    public string? String(string name, string? defaultValue = null)
+    {
+        var node = Settings[name];
+        if (node is null)
+            return defaultValue;
+        if (node is JsonValue v)
+        {
+            if (v.TryGetValue(out string? s))
+                return s;
+            return v.ToJsonString();
+        }
+        throw new ConfigException(Key(name), "must be a string");
+    }
+
+    public string RequiredString(string name) =>
+        String(name) is { Length: > 0 } s ? s : throw new ConfigException(Key(name), "is required");
+
+    public long Long(string name, long defaultValue, long min = long.MinValue, long max = long.MaxValue)
+    {
+        var node = Settings[name];
+        if (node is null)
+            return defaultValue;
+        long value;
+        if (node is JsonValue v && v.TryGetValue(out long l))
+            value = l;
+        else if (node is JsonValue s && s.TryGetValue(out string? text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long parsed))
+            value = parsed;
+        else if (node is JsonValue d && d.GetValueKind() == JsonValueKind.Number && d.TryGetValue(out double dbl) && dbl == Math.Floor(dbl))
+            value = (long)dbl;
+        else
+            throw new ConfigException(Key(name), $"must be an integer, got {node.ToJsonString()}");
+        if (value < min || value > max)
+            throw new ConfigException(Key(name), $"must be between {min} and {max}, got {value}");
+        return value;
+    }
+
+    public int Int(string name, int defaultValue, int min = int.MinValue, int max = int.MaxValue) =>
+        (int)Long(name, defaultValue, min, max);
+
+    public bool Bool(string name, bool defaultValue)
+    {
+        var node = Settings[name];
+        if (node is null)
+            return defaultValue;
+        if (node is JsonValue v && v.TryGetValue(out bool b))
+            return b;
+        if (node is JsonValue s && s.TryGetValue(out string? text) && bool.TryParse(text, out bool parsed))
+            return parsed;
+        throw new ConfigException(Key(name), $"must be true or false, got {node.ToJsonString()}");
+    }
+
+    public IReadOnlyList<string> StringList(string name)
+    {
+        var node = Settings[name];
+        switch (node)
+        {
+            case null:
+                return [];
+            case JsonArray array:
+                var list = new List<string>(array.Count);
+                foreach (var item in array)
+                    list.Add(item is JsonValue v && v.TryGetValue(out string? s) ? s : throw new ConfigException(Key(name), "must be a list of strings"));
+                return list;
+            case JsonValue value when value.TryGetValue(out string? csv):
+                var parts = csv.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                return parts;
+            default:
+                throw new ConfigException(Key(name), "must be a list of strings or a comma-separated string");
+        }
+    }
+
+    public T Enum<T>(string name, T defaultValue) where T : struct, System.Enum
+    {
+        var text = String(name);
+        if (text is null)
+            return defaultValue;
+        if (System.Enum.TryParse<T>(text.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var value))
+            return value;
+        throw new ConfigException(Key(name), $"must be one of {string.Join(", ", System.Enum.GetNames<T>()).ToLowerInvariant()}, got {text}");
+    }
+
+    public SettingsReader Section(string name)
+    {
+        var node = Settings[name];
+        return node switch
+        {
+            null => new SettingsReader([], Key(name)),
+            JsonObject obj => new SettingsReader(obj, Key(name)),
+            _ => throw new ConfigException(Key(name), "must be an object"),
+        };
+    }
+}

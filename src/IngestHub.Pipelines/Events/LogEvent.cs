@@ -1,0 +1,130 @@
+using System.Text.Json.Nodes;
+
+namespace IngestHub.Pipelines.Events;
+
+/// <summary>
+/// One event flowing through a pipeline, shaped like a Logstash event: a JSON document of fields, an
+/// <c>@timestamp</c>, <c>tags</c>, and <c>@metadata</c> that filters can read but sinks never ship.
+/// Field references are either dotted (<c>http.status</c>) or Logstash-style (<c>[http][status]</c>).
+/// </summary>
+public sealed class LogEvent
+{
+    public const string TimestampField = "@timestamp";
+    public const string TagsField = "tags";
+
+    public LogEvent(JsonObject? fields = null, JsonObject? metadata = null)
+    {
+        Fields = fields ?? [];
+        Metadata = metadata ?? [];
+    }
+
+    /// <summary>The document shipped to the sink.</summary>
+    public JsonObject Fields { get; }
+
+    /// <summary>Not shipped: <c>kafka</c> (topic, partition, offset, key, timestamp) and filter scratch space.</summary>
+    public JsonObject Metadata { get; }
+
+    /// <summary>Source position, used for commits, dead letters and default document ids.</summary>
+    public SourcePosition Source { get; init; }
+
+    public DateTimeOffset Timestamp
+    {
+        get => Fields[TimestampField] is JsonValue v && v.TryGetValue(out string? s) && DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t)
+            ? t
+            : DateTimeOffset.UnixEpoch;
+        set => Fields[TimestampField] = value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Reads a field by reference; <c>@metadata.x</c> / <c>[@metadata][x]</c> read metadata.</summary>
+    public JsonNode? Get(string reference)
+    {
+        var path = FieldReference.Parse(reference);
+        JsonNode? node = path.IsMetadata ? Metadata : Fields;
+        foreach (var part in path.Parts)
+        {
+            if (node is not JsonObject obj || !obj.TryGetPropertyValue(part, out node))
+                return null;
+        }
+        return node;
+    }
+
+    public string? GetString(string reference) => Get(reference) switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out string? s) => s,
+        var other => other.ToJsonString(),
+    };
+
+    public bool Has(string reference) => Get(reference) is not null || Exists(reference);
+
+    private bool Exists(string reference)
+    {
+        var path = FieldReference.Parse(reference);
+        JsonNode? node = path.IsMetadata ? Metadata : Fields;
+        for (int i = 0; i < path.Parts.Length; i++)
+        {
+            if (node is not JsonObject obj || !obj.TryGetPropertyValue(path.Parts[i], out var next))
+                return false;
+            node = next;
+        }
+        return true;
+    }
+
+    /// <summary>Sets a field, creating intermediate objects.</summary>
+    public void Set(string reference, JsonNode? value)
+    {
+        var path = FieldReference.Parse(reference);
+        JsonObject obj = path.IsMetadata ? Metadata : Fields;
+        for (int i = 0; i < path.Parts.Length - 1; i++)
+        {
+            if (obj[path.Parts[i]] is not JsonObject child)
+            {
+                child = [];
+                obj[path.Parts[i]] = child;
+            }
+            obj = child;
+        }
+        obj[path.Parts[^1]] = value;
+    }
+
+    /// <summary>Removes a field; returns the removed node.</summary>
+    public JsonNode? Remove(string reference)
+    {
+        var path = FieldReference.Parse(reference);
+        JsonNode? node = path.IsMetadata ? Metadata : Fields;
+        for (int i = 0; i < path.Parts.Length - 1; i++)
+        {
+            if (node is not JsonObject o || !o.TryGetPropertyValue(path.Parts[i], out node))
+                return null;
+        }
+        if (node is JsonObject parent && parent.TryGetPropertyValue(path.Parts[^1], out var removed))
+        {
+            parent.Remove(path.Parts[^1]);
+            return removed;
+        }
+        return null;
+    }
+
+    public void AddTag(string tag)
+    {
+        if (Fields[TagsField] is not JsonArray tags)
+        {
+            tags = [];
+            Fields[TagsField] = tags;
+        }
+        foreach (var existing in tags)
+            if (existing is JsonValue v && v.TryGetValue(out string? s) && s == tag)
+                return;
+        tags.Add(tag);
+    }
+
+    public bool HasTag(string tag)
+    {
+        if (Fields[TagsField] is not JsonArray tags)
+            return false;
+        foreach (var existing in tags)
+            if (existing is JsonValue v && v.TryGetValue(out string? s) && s == tag)
+                return true;
+        return false;
+    }
+}

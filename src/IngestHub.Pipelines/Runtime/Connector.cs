@@ -1,0 +1,338 @@
+using System.Text.RegularExpressions;
+using IngestHub.Client;
+using IngestHub.Pipelines.Sinks;
+using Microsoft.Extensions.Logging;
+
+namespace IngestHub.Pipelines.Runtime;
+
+/// <summary>
+/// A running connector: its sink, its dead-letter writer and its workers (one consumer-group member each).
+/// Workers can be added or removed while it runs (the group rebalances; the batches in flight are finished and
+/// committed first). Pause stops consumption but keeps group membership; a failure with errors.tolerance=none
+/// stops every worker without committing the failed batch and leaves the connector FAILED with the reason.
+/// </summary>
+public sealed class Connector : IAsyncDisposable
+{
+    private const int KeptDeadLetters = 50;
+    private readonly Func<ISink> _sinkFactory;
+    private readonly ClientOptions _client;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly List<(ConnectorWorker Worker, Task Run, CancellationTokenSource Stop, CancellationTokenSource Abort)> _workers = [];
+    private readonly LinkedList<DeadLetterInfo> _recentDeadLetters = new();
+    private TaskCompletionSource _resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private KafkaProducer? _producer;
+    private ISink? _sink;
+    private IReadOnlyList<string> _topics = [];
+    private volatile bool _paused;
+    private volatile ConnectorState _state = ConnectorState.Unassigned;
+    private string? _lastError;
+    private DateTimeOffset? _lastErrorAt;
+    private int _nextWorkerId;
+
+    public Connector(ConnectorSettings settings, IRecordProcessor processor, Func<ISink> sinkFactory, ClientOptions client,
+        PipelineMetrics metrics, ILoggerFactory loggerFactory, bool startPaused = false)
+    {
+        Settings = settings;
+        Processor = processor;
+        _sinkFactory = sinkFactory;
+        _client = client;
+        Metrics = metrics;
+        LoggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<Connector>();
+        MetricTag = new KeyValuePair<string, object?>("connector", settings.Name);
+        _paused = startPaused;
+    }
+
+    public ConnectorSettings Settings { get; private set; }
+    public IRecordProcessor Processor { get; }
+    public PipelineMetrics Metrics { get; }
+    public ILoggerFactory LoggerFactory { get; }
+    internal KeyValuePair<string, object?> MetricTag { get; }
+    internal ConnectorCounterSet Counters { get; } = new();
+    internal ISink Sink => _sink ?? throw new InvalidOperationException("connector not started");
+    internal DeadLetterWriter DeadLetters { get; private set; } = null!;
+    public bool IsPaused => _paused;
+    public ConnectorState State => _state;
+    public int WorkerCount
+    {
+        get { lock (_lock) return _workers.Count; }
+    }
+
+    /// <summary>Starts the sink and the workers. A sink that is down at start is retried by the workers'
+    /// delivery loop, so start never blocks on it.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _sink = _sinkFactory();
+        try
+        {
+            await _sink.StartAsync(cancellationToken);
+        }
+        catch (SinkUnavailableException ex)
+        {
+            ReportError("sink unavailable at start: " + ex.Message);
+            _logger.LogWarning("Connector {Connector}: sink unavailable at start ({Reason}); workers will retry", Settings.Name, ex.Message);
+        }
+        _producer = new KafkaProducer(new ProducerOptions
+        {
+            BootstrapServers = _client.BootstrapServers,
+            ClientId = Settings.Name + "-dlq",
+            Acks = Acks.All,
+            LingerMs = 0,
+        }, LoggerFactory.CreateLogger<KafkaProducer>());
+        DeadLetters = new DeadLetterWriter(_producer, Settings.Name, Settings.DeadLetterTopic);
+        _topics = await ResolveTopicsAsync(cancellationToken);
+        int workers = await ClampWorkersAsync(Settings.Workers, cancellationToken);
+        _state = _paused ? ConnectorState.Paused : ConnectorState.Running;
+        for (int i = 0; i < workers; i++)
+            AddWorker();
+        _logger.LogInformation("Connector {Connector} started with {Workers} workers on {Topics}", Settings.Name, workers, string.Join(",", _topics));
+    }
+
+    internal ConsumerOptions ConsumerOptions(string clientId) => new()
+    {
+        BootstrapServers = _client.BootstrapServers,
+        ClientId = clientId,
+        GroupId = Settings.GroupId,
+        EnableAutoCommit = false,
+        AutoOffsetReset = Settings.StartFromEarliest ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
+        SessionTimeoutMs = Settings.SessionTimeoutMs,
+        HeartbeatIntervalMs = Math.Max(100, Settings.SessionTimeoutMs / 5),
+        RequestTimeoutMs = _client.RequestTimeoutMs,
+    };
+
+    private async Task<IReadOnlyList<string>> ResolveTopicsAsync(CancellationToken cancellationToken)
+    {
+        if (Settings.TopicsRegex is null)
+            return Settings.Topics;
+        var regex = new Regex("^(?:" + Settings.TopicsRegex + ")$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        await using var admin = new KafkaAdminClient(_client);
+        var metadata = await admin.DescribeTopicsAsync(null, cancellationToken);
+        var topics = new List<string>();
+        foreach (var name in metadata.Topics.Keys)
+            if (regex.IsMatch(name) && name != Settings.DeadLetterTopic)
+                topics.Add(name);
+        topics.Sort(StringComparer.Ordinal);
+        return topics;
+    }
+
+    /// <summary>Workers beyond the partition count would sit idle; cap them (at least one).</summary>
+    private async Task<int> ClampWorkersAsync(int wanted, CancellationToken cancellationToken)
+    {
+        if (_topics.Count == 0)
+            return Math.Max(1, Math.Min(wanted, 1));
+        try
+        {
+            await using var admin = new KafkaAdminClient(_client);
+            var metadata = await admin.DescribeTopicsAsync(_topics, cancellationToken);
+            int partitions = 0;
+            foreach (var topic in metadata.Topics.Values)
+                partitions += topic.Partitions.Count;
+            if (partitions > 0 && wanted > partitions)
+            {
+                _logger.LogInformation("Connector {Connector}: {Wanted} workers asked, {Partitions} partitions: running {Partitions}", Settings.Name, wanted, partitions, partitions);
+                return partitions;
+            }
+        }
+        catch (KafkaException ex)
+        {
+            _logger.LogWarning("Connector {Connector}: could not read the partition count ({Error}); running {Wanted} workers", Settings.Name, ex.Message, wanted);
+        }
+        return Math.Max(1, wanted);
+    }
+
+    private void AddWorker()
+    {
+        var worker = new ConnectorWorker(Interlocked.Increment(ref _nextWorkerId) - 1, this, LoggerFactory.CreateLogger<ConnectorWorker>());
+        var stop = new CancellationTokenSource();
+        var abort = new CancellationTokenSource();
+        var run = Task.Run(async () =>
+        {
+            try
+            {
+                await worker.RunAsync(_topics, stop.Token, abort.Token);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _logger.LogError(ex, "Connector {Connector} worker {Worker} crashed", Settings.Name, worker.Id);
+                Fail($"worker {worker.Id} crashed: {ex.GetType().Name}: {ex.Message}");
+            }
+        });
+        lock (_lock)
+            _workers.Add((worker, run, stop, abort));
+    }
+
+    /// <summary>Changes the number of workers without a restart: new members join the group; removed ones finish
+    /// their batch, commit and leave.</summary>
+    public async Task SetWorkerCountAsync(int count, CancellationToken cancellationToken = default)
+    {
+        count = await ClampWorkersAsync(Math.Max(1, count), cancellationToken);
+        List<(ConnectorWorker Worker, Task Run, CancellationTokenSource Stop, CancellationTokenSource Abort)> removed = [];
+        int toAdd;
+        lock (_lock)
+        {
+            while (_workers.Count > count)
+            {
+                removed.Add(_workers[^1]);
+                _workers.RemoveAt(_workers.Count - 1);
+            }
+            toAdd = count - _workers.Count;
+        }
+        for (int i = 0; i < toAdd; i++)
+            AddWorker();
+        await StopWorkersAsync(removed, TimeSpan.FromSeconds(30));
+        Settings = Settings with { Workers = count };
+    }
+
+    public void Pause()
+    {
+        _paused = true;
+        if (_state == ConnectorState.Running)
+            _state = ConnectorState.Paused;
+    }
+
+    public void Resume()
+    {
+        _paused = false;
+        if (_state == ConnectorState.Paused)
+            _state = ConnectorState.Running;
+        Interlocked.Exchange(ref _resumed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    internal async Task WaitForResumeAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Volatile.Read(ref _resumed).Task.WaitAsync(timeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
+    internal void ReportError(string error)
+    {
+        lock (_lock)
+        {
+            _lastError = error;
+            _lastErrorAt = DateTimeOffset.UtcNow;
+        }
+    }
+
+    internal void ClearError()
+    {
+        lock (_lock)
+        {
+            if (_state != ConnectorState.Failed)
+                _lastError = null;
+        }
+    }
+
+    /// <summary>errors.tolerance=none hit a bad record (or a worker crashed): stop consuming, keep the reason.</summary>
+    internal void Fail(string reason)
+    {
+        List<(ConnectorWorker Worker, Task Run, CancellationTokenSource Stop, CancellationTokenSource Abort)> workers;
+        lock (_lock)
+        {
+            if (_state == ConnectorState.Failed)
+                return;
+            _state = ConnectorState.Failed;
+            _lastError = reason;
+            _lastErrorAt = DateTimeOffset.UtcNow;
+            workers = [.. _workers];
+        }
+        _logger.LogError("Connector {Connector} FAILED: {Reason}", Settings.Name, reason);
+        foreach (var w in workers)
+            w.Stop.Cancel();
+    }
+
+    internal void RecordDeadLetters(IReadOnlyList<DeadLetter> letters)
+    {
+        lock (_lock)
+        {
+            foreach (var letter in letters)
+            {
+                _recentDeadLetters.AddFirst(new DeadLetterInfo(letter.Record.Topic, letter.Record.Partition, letter.Record.Offset, letter.Stage, letter.ErrorType, letter.Reason, DateTimeOffset.UtcNow));
+                if (_recentDeadLetters.Count > KeptDeadLetters)
+                    _recentDeadLetters.RemoveLast();
+            }
+        }
+    }
+
+    public IReadOnlyList<DeadLetterInfo> RecentDeadLetters()
+    {
+        lock (_lock)
+            return [.. _recentDeadLetters];
+    }
+
+    public ConnectorStatus Status()
+    {
+        List<WorkerStatus> workers = [];
+        string? error;
+        DateTimeOffset? errorAt;
+        lock (_lock)
+        {
+            foreach (var w in _workers)
+                workers.Add(w.Worker.Status());
+            error = _lastError;
+            errorAt = _lastErrorAt;
+        }
+        return new ConnectorStatus(Settings.Name, _state, error, errorAt, workers, Counters.Snapshot());
+    }
+
+    /// <summary>Stops every worker: each finishes and commits the batch in hand (bounded by <paramref name="drain"/>),
+    /// leaves the group; then the sink and the dead-letter producer are closed.</summary>
+    public async Task StopAsync(TimeSpan drain)
+    {
+        List<(ConnectorWorker Worker, Task Run, CancellationTokenSource Stop, CancellationTokenSource Abort)> workers;
+        lock (_lock)
+        {
+            workers = [.. _workers];
+            _workers.Clear();
+        }
+        await StopWorkersAsync(workers, drain);
+        if (_state != ConnectorState.Failed)
+            _state = ConnectorState.Stopped;
+        if (_producer is not null)
+        {
+            try
+            {
+                await _producer.DisposeAsync();
+            }
+            catch (KafkaException ex)
+            {
+                _logger.LogWarning("Connector {Connector}: closing the dead-letter producer: {Error}", Settings.Name, ex.Message);
+            }
+            _producer = null;
+        }
+        if (_sink is not null)
+        {
+            await _sink.DisposeAsync();
+            _sink = null;
+        }
+    }
+
+    private async Task StopWorkersAsync(List<(ConnectorWorker Worker, Task Run, CancellationTokenSource Stop, CancellationTokenSource Abort)> workers, TimeSpan drain)
+    {
+        foreach (var w in workers)
+            w.Stop.Cancel();
+        var all = Task.WhenAll(workers.Select(w => w.Run));
+        if (await Task.WhenAny(all, Task.Delay(drain)) != all)
+        {
+            _logger.LogWarning("Connector {Connector}: workers did not drain within {Drain}; aborting their batches (they will be redelivered)", Settings.Name, drain);
+            foreach (var w in workers)
+                w.Abort.Cancel();
+            await all;
+        }
+        foreach (var w in workers)
+        {
+            w.Stop.Dispose();
+            w.Abort.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.FromSeconds(30));
+}
+
+/// <summary>A recent dead letter, for the status API and the dashboard.</summary>
+public sealed record DeadLetterInfo(string Topic, int Partition, long Offset, string Stage, string ErrorType, string Reason, DateTimeOffset At);

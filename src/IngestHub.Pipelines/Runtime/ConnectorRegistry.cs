@@ -1,0 +1,299 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using IngestHub.Client;
+using IngestHub.Pipelines.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace IngestHub.Pipelines.Runtime;
+
+/// <summary>
+/// Every connector of the appliance: those defined in <c>pipelines/*.yaml</c> and those created through the REST
+/// API. API changes (create, config update, pause, delete) are persisted under <c>&lt;data&gt;/connectors/</c>
+/// and win over the YAML definition of the same name on the next start.
+/// </summary>
+public sealed partial class ConnectorRegistry : IAsyncDisposable
+{
+    private readonly IConnectorCompiler _compiler;
+    private readonly ClientOptions _client;
+    private readonly string _stateDir;
+    private readonly PipelineMetrics _metrics;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _changes = new(1, 1);
+    private readonly Dictionary<string, Entry> _connectors = new(StringComparer.Ordinal);
+
+    public ConnectorRegistry(IConnectorCompiler compiler, ClientOptions client, string stateDir, PipelineMetrics metrics, ILoggerFactory loggerFactory)
+    {
+        _compiler = compiler;
+        _client = client;
+        _stateDir = stateDir;
+        _metrics = metrics;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<ConnectorRegistry>();
+    }
+
+    private sealed class Entry(JsonObject config, Connector connector, bool persisted)
+    {
+        public JsonObject Config { get; set; } = config;
+        public Connector Connector { get; set; } = connector;
+        public bool Persisted { get; set; } = persisted;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,200}$")]
+    private static partial Regex ValidName();
+
+    public IReadOnlyList<string> Names
+    {
+        get
+        {
+            lock (_connectors)
+            {
+                var names = new List<string>(_connectors.Keys);
+                names.Sort(StringComparer.Ordinal);
+                return names;
+            }
+        }
+    }
+
+    /// <summary>Starts the YAML-defined connectors and the persisted ones (persisted wins on a name clash). A
+    /// definition that does not compile is logged and skipped; the others start.</summary>
+    public async Task StartAsync(IEnumerable<(string Name, JsonObject Config)> fromFiles, CancellationToken cancellationToken)
+    {
+        var definitions = new Dictionary<string, (JsonObject Config, bool Persisted, bool Paused)>(StringComparer.Ordinal);
+        foreach (var (name, config) in fromFiles)
+            definitions[name] = (config, false, false);
+        if (Directory.Exists(_stateDir))
+        {
+            foreach (var file in Directory.EnumerateFiles(_stateDir, "*.json"))
+            {
+                try
+                {
+                    var doc = JsonNode.Parse(File.ReadAllText(file)) as JsonObject;
+                    if (doc?["name"]?.GetValue<string>() is { } name && doc["config"] is JsonObject config)
+                    {
+                        if (doc["deleted"]?.GetValue<bool>() == true)
+                            definitions.Remove(name);
+                        else
+                            definitions[name] = ((JsonObject)config.DeepClone(), true, doc["paused"]?.GetValue<bool>() == true);
+                    }
+                }
+                catch (Exception ex) when (ex is JsonException or IOException or InvalidOperationException)
+                {
+                    _logger.LogError(ex, "Skipping unreadable connector state file {File}", file);
+                }
+            }
+        }
+        foreach (var (name, (config, persisted, paused)) in definitions)
+        {
+            try
+            {
+                await StartConnectorAsync(name, config, persisted, paused, cancellationToken);
+            }
+            catch (ConfigException ex)
+            {
+                _logger.LogError("Connector {Connector} not started: invalid configuration: {Error}", name, ex.Message);
+            }
+        }
+    }
+
+    private async Task<Connector> StartConnectorAsync(string name, JsonObject config, bool persisted, bool paused, CancellationToken cancellationToken)
+    {
+        var compiled = _compiler.Compile(name, config);
+        var connector = new Connector(compiled.Settings, compiled.Processor, compiled.CreateSink, _client, _metrics, _loggerFactory, paused);
+        lock (_connectors)
+            _connectors[name] = new Entry(config, connector, persisted);
+        await connector.StartAsync(cancellationToken);
+        return connector;
+    }
+
+    public static void ValidateName(string name)
+    {
+        if (!ValidName().IsMatch(name))
+            throw new ConfigException("name", $"connector name '{name}' must be 1-200 characters of letters, digits, '.', '_' and '-'");
+    }
+
+    /// <summary>Creates and starts a connector; false when the name is taken.</summary>
+    public async Task<bool> CreateAsync(string name, JsonObject config, CancellationToken cancellationToken)
+    {
+        ValidateName(name);
+        await _changes.WaitAsync(cancellationToken);
+        try
+        {
+            lock (_connectors)
+                if (_connectors.ContainsKey(name))
+                    return false;
+            _compiler.Compile(name, config); // validate before anything persists
+            Persist(name, config, paused: false);
+            await StartConnectorAsync(name, config, persisted: true, paused: false, cancellationToken);
+            return true;
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    /// <summary>Creates or updates. A change of only the worker count is applied live; any other change restarts
+    /// the connector with the new configuration. Returns true when it was created.</summary>
+    public async Task<bool> PutConfigAsync(string name, JsonObject config, CancellationToken cancellationToken)
+    {
+        ValidateName(name);
+        await _changes.WaitAsync(cancellationToken);
+        try
+        {
+            Entry? existing;
+            lock (_connectors)
+                _connectors.TryGetValue(name, out existing);
+            var compiled = _compiler.Compile(name, config);
+            if (existing is null)
+            {
+                Persist(name, config, paused: false);
+                await StartConnectorAsync(name, config, persisted: true, paused: false, cancellationToken);
+                return true;
+            }
+            bool paused = existing.Connector.IsPaused;
+            Persist(name, config, paused);
+            if (existing.Connector.State != ConnectorState.Failed && JsonNode.DeepEquals(WithoutWorkers(existing.Config), WithoutWorkers(config)))
+            {
+                await existing.Connector.SetWorkerCountAsync(compiled.Settings.Workers, cancellationToken);
+                existing.Config = config;
+                existing.Persisted = true;
+                return false;
+            }
+            await existing.Connector.StopAsync(TimeSpan.FromSeconds(30));
+            await StartConnectorAsync(name, config, persisted: true, paused, cancellationToken);
+            return false;
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    private static JsonObject WithoutWorkers(JsonObject config)
+    {
+        var copy = (JsonObject)config.DeepClone();
+        if (copy["input"] is JsonObject input)
+            input.Remove("workers");
+        return copy;
+    }
+
+    /// <summary>Sets a running connector's worker count (the autoscaler's lever); persisted like a config change.</summary>
+    public async Task<bool> SetWorkersAsync(string name, int workers, CancellationToken cancellationToken)
+    {
+        JsonObject? config = GetConfig(name);
+        if (config is null)
+            return false;
+        var updated = (JsonObject)config.DeepClone();
+        if (updated["input"] is not JsonObject input)
+        {
+            input = [];
+            updated["input"] = input;
+        }
+        input["workers"] = workers;
+        await PutConfigAsync(name, updated, cancellationToken);
+        return true;
+    }
+
+    public JsonObject? GetConfig(string name)
+    {
+        lock (_connectors)
+            return _connectors.TryGetValue(name, out var e) ? (JsonObject)e.Config.DeepClone() : null;
+    }
+
+    public Connector? Get(string name)
+    {
+        lock (_connectors)
+            return _connectors.TryGetValue(name, out var e) ? e.Connector : null;
+    }
+
+    public IReadOnlyList<Connector> All()
+    {
+        lock (_connectors)
+            return [.. _connectors.Values.Select(e => e.Connector).OrderBy(c => c.Settings.Name, StringComparer.Ordinal)];
+    }
+
+    public bool Pause(string name) => Change(name, c => c.Pause(), paused: true);
+
+    public bool Resume(string name) => Change(name, c => c.Resume(), paused: false);
+
+    private bool Change(string name, Action<Connector> action, bool paused)
+    {
+        Entry? entry;
+        lock (_connectors)
+            _connectors.TryGetValue(name, out entry);
+        if (entry is null)
+            return false;
+        action(entry.Connector);
+        Persist(name, entry.Config, paused);
+        return true;
+    }
+
+    /// <summary>Stops the connector (draining its batches) and starts it again from its configuration; clears FAILED.</summary>
+    public async Task<bool> RestartAsync(string name, CancellationToken cancellationToken)
+    {
+        await _changes.WaitAsync(cancellationToken);
+        try
+        {
+            Entry? entry;
+            lock (_connectors)
+                _connectors.TryGetValue(name, out entry);
+            if (entry is null)
+                return false;
+            bool paused = entry.Connector.IsPaused;
+            await entry.Connector.StopAsync(TimeSpan.FromSeconds(30));
+            await StartConnectorAsync(name, entry.Config, entry.Persisted, paused, cancellationToken);
+            return true;
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        await _changes.WaitAsync(cancellationToken);
+        try
+        {
+            Entry? entry;
+            lock (_connectors)
+            {
+                if (!_connectors.Remove(name, out entry))
+                    return false;
+            }
+            await entry.Connector.StopAsync(TimeSpan.FromSeconds(30));
+            // A tombstone keeps a YAML-defined connector deleted across restarts until its file is removed.
+            WriteState(name, new JsonObject { ["name"] = name, ["config"] = entry.Config.DeepClone(), ["deleted"] = true });
+            return true;
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    private void Persist(string name, JsonObject config, bool paused) =>
+        WriteState(name, new JsonObject { ["name"] = name, ["config"] = config.DeepClone(), ["paused"] = paused });
+
+    private void WriteState(string name, JsonObject state)
+    {
+        Directory.CreateDirectory(_stateDir);
+        string path = Path.Combine(_stateDir, name + ".json");
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, state.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<Connector> all;
+        lock (_connectors)
+        {
+            all = [.. _connectors.Values.Select(e => e.Connector)];
+            _connectors.Clear();
+        }
+        await Task.WhenAll(all.Select(c => c.StopAsync(TimeSpan.FromSeconds(30))));
+    }
+}

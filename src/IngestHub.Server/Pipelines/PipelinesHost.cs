@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+using IngestHub.Broker;
+using IngestHub.Client;
+using IngestHub.Pipelines.Configuration;
+using IngestHub.Pipelines.Runtime;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IngestHub.Server.Pipelines;
+
+/// <summary>
+/// Starts the connectors once the broker listens (their default bootstrap is the embedded broker's bound port),
+/// loading <c>pipelines/*.yaml</c> and the connectors created through the REST API; stops them (drain, commit)
+/// before the broker stops.
+/// </summary>
+public sealed class PipelinesHost(
+    KafkaBroker broker,
+    PipelinesOptions options,
+    IConnectorCompiler compiler,
+    PipelineMetrics metrics,
+    BrokerOptions brokerOptions,
+    ILoggerFactory loggerFactory,
+    ILogger<PipelinesHost> logger) : IHostedService
+{
+    private ConnectorRegistry? _registry;
+
+    /// <summary>Null until the host has started.</summary>
+    public ConnectorRegistry? Registry => _registry;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        string bootstrap = options.BootstrapServers ?? $"{broker.AdvertisedHost}:{broker.AdvertisedPort}";
+        var client = new ClientOptions { BootstrapServers = bootstrap, ClientId = "ingesthub-pipelines" };
+        var registry = new ConnectorRegistry(compiler, client, Path.Combine(brokerOptions.DataDir, "connectors"), metrics, loggerFactory);
+        var definitions = new List<(string, JsonObject)>();
+        string directory = options.Directory ?? "pipelines";
+        if (Directory.Exists(directory))
+        {
+            foreach (var file in Directory.EnumerateFiles(directory, "*.yaml").Concat(Directory.EnumerateFiles(directory, "*.yml")).Order(StringComparer.Ordinal))
+            {
+                try
+                {
+                    var config = YamlJson.ParseObject(File.ReadAllText(file));
+                    string name = config["name"]?.GetValue<string>() ?? Path.GetFileNameWithoutExtension(file);
+                    definitions.Add((name, config));
+                }
+                catch (ConfigException ex)
+                {
+                    logger.LogError("Pipeline file {File} is invalid and was not loaded: {Error}", file, ex.Message);
+                }
+            }
+        }
+        await registry.StartAsync(definitions, cancellationToken);
+        _registry = registry;
+        logger.LogInformation("Pipelines ready: {Count} connectors (bootstrap {Bootstrap})", registry.Names.Count, bootstrap);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_registry is not null)
+            await _registry.DisposeAsync();
+    }
+}
