@@ -10,7 +10,58 @@ public sealed class SettingsReader(JsonObject settings, string prefix = "")
 {
     public JsonObject Settings { get; } = settings;
 
+    /// <summary>The key path of this section (<c>filters[2].grok</c>), used in error messages.</summary>
+    public string Prefix => prefix;
+
     private string Key(string name) => prefix.Length == 0 ? name : prefix + "." + name;
+
+    /// <summary>The full key of a setting, for error messages.</summary>
+    public string KeyOf(string name) => Key(name);
+
+    /// <summary>Rejects keys that are not in <paramref name="known"/>, naming the first unknown one.</summary>
+    public void RejectUnknownKeys(params ReadOnlySpan<string> known)
+    {
+        foreach (var (name, _) in Settings)
+        {
+            bool found = false;
+            foreach (var k in known)
+            {
+                if (k == name)
+                {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found)
+                throw new ConfigException(Key(name), $"unknown key (expected one of {string.Join(", ", known.ToArray())})");
+        }
+    }
+
+    /// <summary>An object of string (or scalar) values, in order: <c>{ field: value }</c>.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> StringMap(string name)
+    {
+        var node = Settings[name];
+        switch (node)
+        {
+            case null:
+                return [];
+            case JsonObject obj:
+                var list = new List<KeyValuePair<string, string>>(obj.Count);
+                foreach (var (key, value) in obj)
+                {
+                    var text = value switch
+                    {
+                        JsonValue v when v.TryGetValue(out string? str) => str,
+                        JsonValue v => v.ToJsonString(),
+                        _ => throw new ConfigException(Key(name) + "." + key, "must be a string"),
+                    };
+                    list.Add(new(key, text));
+                }
+                return list;
+            default:
+                throw new ConfigException(Key(name), "must be an object of field: value");
+        }
+    }
 
     public bool Has(string name) => Settings.ContainsKey(name) && Settings[name] is not null;
 
