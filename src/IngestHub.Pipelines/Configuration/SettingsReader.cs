@@ -92,7 +92,9 @@ public sealed class SettingsReader(JsonObject settings, string prefix = "")
             value = l;
         else if (node is JsonValue s && s.TryGetValue(out string? text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long parsed))
             value = parsed;
-        else if (node is JsonValue d && d.GetValueKind() == JsonValueKind.Number && d.TryGetValue(out double dbl) && dbl == Math.Floor(dbl))
+        else if (node is JsonValue n && n.GetValueKind() == JsonValueKind.Number && long.TryParse(n.ToJsonString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long any))
+            value = any; // numbers built in code (int, short) rather than parsed
+        else if (node is JsonValue d && d.GetValueKind() == JsonValueKind.Number && double.TryParse(d.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double dbl) && dbl == Math.Floor(dbl) && Math.Abs(dbl) < 9.2e18)
             value = (long)dbl;
         else
             throw new ConfigException(Key(name), $"must be an integer, got {node.ToJsonString()}");

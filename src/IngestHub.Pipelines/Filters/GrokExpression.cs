@@ -14,6 +14,8 @@ public sealed partial class GrokExpression
 {
     private const string GroupPrefix = "grok__";
     private const int MaxDepth = 64;
+    private const string WarmUpText =
+        "Jan  1 00:00:00 host prog[1]: 127.0.0.1 - - [01/Jan/2000:00:00:00 +0000] \"GET /a?b=1 HTTP/1.1\" 200 1 \"-\" \"agent\" ::1 level=INFO 2000-01-01T00:00:00Z";
 
     private GrokExpression(string pattern, Regex regex, GrokCapture[] captures)
     {
@@ -45,6 +47,15 @@ public sealed partial class GrokExpression
         catch (ArgumentException ex)
         {
             throw new ArgumentException($"invalid regular expression in {pattern}: {ex.Message}", ex);
+        }
+        // Compiled regexes are JIT-compiled on first use, which for the large library patterns takes long
+        // enough to trip the match timeout; pay that at configuration time instead of on the first event.
+        try
+        {
+            regex.Match(WarmUpText);
+        }
+        catch (RegexMatchTimeoutException)
+        {
         }
         foreach (var name in regex.GetGroupNames())
         {
