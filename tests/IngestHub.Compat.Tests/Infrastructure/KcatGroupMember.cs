@@ -61,7 +61,7 @@ public sealed class KcatGroupMember : IAsyncDisposable
 
     public Task<bool> StopAsync() => _process.StopAsync();
 
-    public string Describe() => $"[{Name}] " + _process.Describe();
+    public string Describe(int maxChars = 3000) => $"[{Name}] " + _process.Describe(maxChars);
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -7,6 +7,24 @@ const { createKafka, run } = require('./common');
 const [broker, topic, groupId, expectedArg] = process.argv.slice(2);
 const expected = Number(expectedArg);
 
+// Per partition: how many records, how many distinct offsets, the lowest and highest, and which members read them
+// (the whole list would not fit through a pipe before the script exits).
+function summarize(received) {
+  const byPartition = new Map();
+  for (const { member, partition, offset } of received) {
+    let s = byPartition.get(partition);
+    if (!s) byPartition.set(partition, (s = { partition, count: 0, offsets: new Set(), min: offset, max: offset, members: new Set() }));
+    s.count++;
+    s.offsets.add(offset);
+    s.min = Math.min(s.min, offset);
+    s.max = Math.max(s.max, offset);
+    s.members.add(member);
+  }
+  return [...byPartition.values()].map((s) => ({
+    partition: s.partition, count: s.count, distinct: s.offsets.size, min: s.min, max: s.max, members: [...s.members].sort(),
+  }));
+}
+
 run(async () => {
   const kafka = createKafka(broker, 'compat-group');
   const received = [];
@@ -49,7 +67,7 @@ run(async () => {
     const ends = (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, high: Number(o.high) }));
     const fetched = await admin.fetchOffsets({ groupId, topics: [topic] });
     const committed = fetched[0].partitions.map((p) => ({ partition: p.partition, offset: Number(p.offset) }));
-    return { received, assignments, committed, ends };
+    return { received: summarize(received), assignments, committed, ends };
   } finally {
     await admin.disconnect();
   }
