@@ -398,17 +398,18 @@ public sealed class ConsumerGroupTests(GroupServerFixture fixture) : IClassFixtu
         return expected;
     }
 
-    /// <summary>Produces unkeyed records from a file (<c>kcat -P -l</c>); they spread over the partitions.</summary>
+    /// <summary>Produces keyed records from a file (<c>kcat -P -l</c>); distinct keys hash over every partition, where
+    /// unkeyed ones would stick to one partition per linger interval.</summary>
     private static async Task ProduceAsync(string bootstrap, string topic, int count, string prefix)
     {
         string file = Path.Combine(Path.GetTempPath(), $"ingesthub-{topic}-{prefix}-{Guid.NewGuid():N}.txt");
         var lines = new StringBuilder(count * 24);
         for (int i = 0; i < count; i++)
-            lines.Append(prefix).Append('-').Append(i.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            lines.Append(prefix).Append('-').Append(i.ToString(CultureInfo.InvariantCulture)).Append(":value-").Append(i.ToString(CultureInfo.InvariantCulture)).Append('\n');
         await File.WriteAllTextAsync(file, lines.ToString(), CancellationToken.None);
         try
         {
-            var produce = await Kcat.RunAsync(["-P", "-b", bootstrap, "-t", topic, "-l", file, "-X", "acks=all"], timeout: TimeSpan.FromSeconds(60));
+            var produce = await Kcat.RunAsync(["-P", "-b", bootstrap, "-t", topic, "-K:", "-l", file, "-X", "acks=all"], timeout: TimeSpan.FromSeconds(60));
             Assert.True(produce.Succeeded, produce.Describe());
         }
         finally
