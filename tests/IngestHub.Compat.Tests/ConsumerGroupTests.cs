@@ -105,6 +105,11 @@ public sealed class ConsumerGroupTests(GroupServerFixture fixture) : IClassFixtu
             var missing = expected.Except(consumed).ToList();
             Assert.True(missing.Count == 0, $"{missing.Count} records never consumed, e.g. {string.Join(", ", missing.Take(5))}");
             Assert.All(consumed, r => Assert.Contains(r, expected));
+            // Only what the victim consumed after its last commit comes again; survivors commit what they hand over.
+            var victimPartitions = victim.Partitions();
+            var repeated = consumed.GroupBy(r => r).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            Assert.True(repeated.All(r => victimPartitions.Contains(r.Partition)),
+                $"repeats outside the victim's partitions {string.Join(",", victimPartitions)}: {string.Join(", ", repeated.Where(r => !victimPartitions.Contains(r.Partition)).Take(5))}");
             Assert.True(takeover < s_session + TimeSpan.FromSeconds(14), $"takeover took {takeover}");
             TestContext.Current.TestOutputHelper?.WriteLine(
                 $"takeover after {takeover.TotalSeconds:F1}s; {consumed.Count - expected.Count} repeats of {expected.Count} records");
@@ -331,6 +336,7 @@ public sealed class ConsumerGroupTests(GroupServerFixture fixture) : IClassFixtu
         foreach (string name in names)
             members.Add(KcatGroupMember.Start(name, fixture.Bootstrap, topic, topic));
         DescribeGroupsResponse.Group? group = null;
+        var settling = Stopwatch.StartNew();
         await Polling.Eventually(async () =>
         {
             group = await channel.DescribeGroupAsync(topic);
@@ -341,7 +347,8 @@ public sealed class ConsumerGroupTests(GroupServerFixture fixture) : IClassFixtu
         Assert.True(fixture.Server.IsRunning, fixture.Server.Output);
         slowestProbe = TimeSpan.FromTicks(Math.Max(slowestProbe.Ticks, (await ProbeAsync(channel, topic)).Ticks));
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"storm: {started} members started, {killed} killed, {terminated} terminated; slowest probe {slowestProbe.TotalMilliseconds:F0} ms");
+            $"storm: {started} members started, {killed} killed, {terminated} terminated; settled after {settling.Elapsed.TotalSeconds:F1}s; " +
+            $"slowest probe {slowestProbe.TotalMilliseconds:F0} ms");
     }
 
     /// <summary>DescribeGroups answers promptly while the group churns: the broker is alive and its coordinator unblocked.</summary>
