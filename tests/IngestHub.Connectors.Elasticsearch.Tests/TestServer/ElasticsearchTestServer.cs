@@ -263,7 +263,7 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
             }
             items.Add(new BulkItem(action, index, id, source));
         }
-        _bulkRequests.Enqueue(new BulkRequestRecord(context.Request.Path.Value ?? "", gzip, request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null, items));
+        _bulkRequests.Enqueue(new BulkRequestRecord(context.Request.Path.Value ?? "", gzip, request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null, body.Length, items));
 
         var results = new JsonArray();
         bool errors = false;
