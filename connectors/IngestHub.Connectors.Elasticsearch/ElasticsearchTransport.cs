@@ -64,9 +64,10 @@ internal sealed class ElasticsearchTransport : IDisposable
     {
         for (int attempt = 0; ; attempt++)
         {
-            int node = _nodes.Pick();
             string failure;
             await _inFlight.WaitAsync(cancellationToken);
+            // Pick once holding a slot, so requests queued behind a failing node see it cooling down.
+            int node = _nodes.Pick();
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
