@@ -75,7 +75,7 @@ internal static class ElasticsearchSinkHarness
 
         double perSecond = events / elapsed;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"es-sink batch={batchSize} callers={callers} in-flight={inFlight} gzip={gzip} store={store}: {perSecond:F0} events/s, {perSecond * bodyBytes / batchSize / 1048576:F1} MiB/s NDJSON ({bodyBytes / batchSize} B/event), {events} events in {elapsed:F1} s"));
+            $"es-sink batch={batchSize} callers={callers} in-flight={inFlight} gzip={gzip} store={store}: {perSecond:F0} events/s, {perSecond * bodyBytes / batchSize / 1048576:F1} MiB/s NDJSON (≈{bodyBytes / batchSize} B/event), {events} events in {elapsed:F1} s"));
         return 0;
     }
 
