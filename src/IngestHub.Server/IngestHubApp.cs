@@ -1,4 +1,5 @@
 using IngestHub.Broker;
+using IngestHub.Connectors.Elasticsearch;
 using IngestHub.Connectors.Redis;
 using IngestHub.Pipelines.Runtime;
 using IngestHub.Pipelines.Sinks;
@@ -95,6 +96,7 @@ public static class IngestHubApp
         builder.Services.AddSingleton(pipelinesOptions);
         builder.Services.AddSingleton<PipelineMetrics>();
         builder.Services.AddSingleton<ISinkFactory, RedisSinkFactory>();
+        builder.Services.AddSingleton<ISinkFactory, ElasticsearchSinkFactory>();
         builder.Services.AddSingleton<IConnectorCompiler>(sp => new PipelineCompiler(sp.GetServices<ISinkFactory>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<PipelinesHost>();
         // Registered after the broker: hosted services start in order (the broker must listen first) and stop in
