@@ -21,7 +21,10 @@ public static class CliApp
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            await stderr.WriteLineAsync($"ingesthub: {OneLine(parsed.Errors[0].Message)} (see 'ingesthub --help')");
+            string message = parsed.UnmatchedTokens.Count > 0
+                ? $"unrecognized command or argument '{parsed.UnmatchedTokens[0]}'"
+                : OneLine(parsed.Errors[0].Message);
+            await stderr.WriteLineAsync($"ingesthub: {message} (see 'ingesthub --help')");
             return 2;
         }
         try

@@ -6,12 +6,14 @@ namespace IngestHub.Cli;
 /// the CLI runs the same in a terminal and in-process with captured output.</summary>
 public sealed class CliConsole
 {
+    private readonly bool _outIsTerminal;
+
     public CliConsole(TextWriter stdout, TextWriter stderr, TextReader stdin)
     {
         Out = stdout;
         Error = stderr;
         In = stdin;
-        bool outIsTerminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+        bool outIsTerminal = _outIsTerminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
         ErrorIsTerminal = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected
             && Environment.GetEnvironmentVariable("CI") is null;
         Tables = Create(stdout, outIsTerminal);
@@ -24,6 +26,9 @@ public sealed class CliConsole
 
     /// <summary>Whether live progress may be drawn on stderr (a terminal, not CI).</summary>
     public bool ErrorIsTerminal { get; }
+
+    /// <summary>A table bordered for where stdout goes: box drawing in a terminal, ASCII for scripts and files.</summary>
+    public Table NewTable() => new Table().Border(_outIsTerminal ? TableBorder.Rounded : TableBorder.Ascii);
 
     /// <summary>Spectre console on stdout, for tables.</summary>
     public IAnsiConsole Tables { get; }
@@ -42,9 +47,8 @@ public sealed class CliConsole
         });
         if (!terminal)
         {
-            // Redirected output is read by scripts: wide enough not to wrap, plain ASCII.
+            // Redirected output is read by scripts: wide enough not to wrap.
             console.Profile.Width = 250;
-            console.Profile.Capabilities.Unicode = false;
         }
         return console;
     }

@@ -13,9 +13,9 @@ public sealed record BenchResult(string Mode, string Topic, int Partitions, long
     /// <summary>Value bytes per second in MB (10^6 bytes), as Kafka's and kcat's tools report.</summary>
     public double MegabytesPerSecond => Seconds > 0 ? Records * (double)RecordSize / Seconds / 1e6 : 0;
 
-    public void WriteTable(IAnsiConsole console)
+    public void WriteTable(CliConsole console)
     {
-        var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        var table = console.NewTable().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
         void Row(string name, string value) => table.AddRow(new Text(name), new Text(value));
         Row("mode", Mode);
         Row("topic", $"{Topic} ({Partitions} partitions)");
@@ -35,7 +35,7 @@ public sealed record BenchResult(string Mode, string Topic, int Partitions, long
             Row($"{kind} p99.9 (ms)", Ms(latency.P999Ms));
             Row($"{kind} max (ms)", Ms(latency.MaxMs));
         }
-        console.Write(table);
+        console.Tables.Write(table);
     }
 
     public string ToJson()

@@ -68,7 +68,7 @@ public static class BenchCommand
             if (result.GetValue(json))
                 await console.Out.WriteLineAsync(figures.ToJson());
             else
-                figures.WriteTable(console.Tables);
+                figures.WriteTable(console);
             return 0;
         });
         return command;

@@ -75,7 +75,7 @@ public static class TopicsCommand
             var configs = await admin.DescribeTopicConfigsAsync(topic, ct);
 
             await console.Out.WriteLineAsync($"Topic: {topic}  Partitions: {metadata.Partitions.Count}");
-            var table = new Table().AddColumns("PARTITION", "LEADER", "REPLICAS", "ISR", "LOG-START-OFFSET", "LOG-END-OFFSET", "RECORDS");
+            var table = console.NewTable().AddColumns("PARTITION", "LEADER", "REPLICAS", "ISR", "LOG-START-OFFSET", "LOG-END-OFFSET", "RECORDS");
             foreach (var partition in metadata.Partitions)
             {
                 var tp = new TopicPartition(topic, partition.Partition);
@@ -86,7 +86,7 @@ public static class TopicsCommand
             }
             console.Tables.Write(table);
 
-            var configTable = new Table().AddColumns("CONFIG", "VALUE", "SOURCE");
+            var configTable = console.NewTable().AddColumns("CONFIG", "VALUE", "SOURCE");
             foreach (var entry in configs.OrderBy(c => c.Name, StringComparer.Ordinal))
                 configTable.AddRow(Cells(entry.Name, entry.IsSensitive ? "(sensitive)" : entry.Value ?? "", entry.IsDefault ? "default" : "topic"));
             console.Tables.Write(configTable);
