@@ -29,18 +29,59 @@ public static class ConsumeBenchmark
         long count = 0;
         var clock = Stopwatch.StartNew();
         long lastProgress = 0;
-        while (count < settings.Records)
+        // One watchdog instead of a timeout per ConsumeAsync call: per-record timers would be measured too.
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var watchdog = WatchAsync(() => Interlocked.Read(ref count), idle);
+        try
         {
-            _ = await consumer.ConsumeAsync(IdleLimit, ct)
-                ?? throw new CliException($"no record for {IdleLimit.TotalSeconds:F0} s after {count:N0} of {settings.Records:N0}");
-            count++;
-            if (progress is not null && (count & 1023) == 0 && clock.ElapsedMilliseconds - lastProgress >= 200)
+            while (count < settings.Records)
             {
-                lastProgress = clock.ElapsedMilliseconds;
-                progress(ProduceBenchmark.Progress("consumed", count, clock.Elapsed.TotalSeconds));
+                _ = await consumer.ConsumeAsync(idle.Token);
+                Interlocked.Increment(ref count);
+                if (progress is not null && (count & 1023) == 0 && clock.ElapsedMilliseconds - lastProgress >= 200)
+                {
+                    lastProgress = clock.ElapsedMilliseconds;
+                    progress(ProduceBenchmark.Progress("consumed", count, clock.Elapsed.TotalSeconds));
+                }
             }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new CliException($"no record for {IdleLimit.TotalSeconds:F0} s after {count:N0} of {settings.Records:N0}");
+        }
+        finally
+        {
+            await idle.CancelAsync();
+            await watchdog;
         }
         clock.Stop();
         return settings.Result("consume", count, clock.Elapsed.TotalSeconds, null, null);
+    }
+
+    private static async Task WatchAsync(Func<long> progress, CancellationTokenSource idle)
+    {
+        long seen = progress();
+        long since = Environment.TickCount64;
+        while (!idle.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(250, idle.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            long now = progress();
+            if (now != seen)
+            {
+                seen = now;
+                since = Environment.TickCount64;
+            }
+            else if (Environment.TickCount64 - since > IdleLimit.TotalMilliseconds)
+            {
+                await idle.CancelAsync();
+            }
+        }
     }
 }
