@@ -126,7 +126,7 @@ public sealed class DateFilter : IFilter
             if (!DateTimeOffset.TryParseExact(input, format, culture, styles, out time))
                 return false;
             if (!joda.HasYear)
-                time = GuessYear(time, t => t.AddYears(-1));
+                time = (time - _clock.GetUtcNow()).TotalDays > 31 ? time.AddYears(-1) : time;
             time = time.ToUniversalTime();
             return true;
         }
@@ -155,9 +155,6 @@ public sealed class DateFilter : IFilter
             return false;
         }
     }
-
-    private DateTimeOffset GuessYear(DateTimeOffset parsed, Func<DateTimeOffset, DateTimeOffset> previousYear) =>
-        (parsed - _clock.GetUtcNow()).TotalDays > 31 ? previousYear(parsed) : parsed;
 
     private static string Year(DateTimeOffset now) => now.Year.ToString("D4", CultureInfo.InvariantCulture);
 

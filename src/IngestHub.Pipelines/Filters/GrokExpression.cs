@@ -14,6 +14,7 @@ public sealed partial class GrokExpression
 {
     private const string GroupPrefix = "grok__";
     private const int MaxDepth = 64;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Expanded, TimeSpan Timeout), Regex> Cache = new();
     private const string WarmUpText =
         "Jan  1 00:00:00 host prog[1]: 127.0.0.1 - - [01/Jan/2000:00:00:00 +0000] \"GET /a?b=1 HTTP/1.1\" 200 1 \"-\" \"agent\" ::1 level=INFO 2000-01-01T00:00:00Z";
 
@@ -39,6 +40,20 @@ public sealed partial class GrokExpression
     {
         var captures = new List<GrokCapture>();
         var expanded = Expand(pattern, definitions, captures, new Stack<string>());
+        var regex = Cache.GetOrAdd((expanded, timeout), key => Build(key.Expanded, key.Timeout, pattern));
+        foreach (var name in regex.GetGroupNames())
+        {
+            if (name.StartsWith(GroupPrefix, StringComparison.Ordinal) || int.TryParse(name, out _))
+                continue;
+            if (FieldReference.TryParse(name, out var field))
+                captures.Add(new GrokCapture(name, field, GrokValueType.String));
+        }
+        return new GrokExpression(pattern, regex, [.. captures]);
+    }
+
+    // Compiling a library pattern costs far more than matching; pipelines restarted or defined twice share it.
+    private static Regex Build(string expanded, TimeSpan timeout, string pattern)
+    {
         Regex regex;
         try
         {
@@ -57,14 +72,7 @@ public sealed partial class GrokExpression
         catch (RegexMatchTimeoutException)
         {
         }
-        foreach (var name in regex.GetGroupNames())
-        {
-            if (name.StartsWith(GroupPrefix, StringComparison.Ordinal) || int.TryParse(name, out _))
-                continue;
-            if (FieldReference.TryParse(name, out var field))
-                captures.Add(new GrokCapture(name, field, GrokValueType.String));
-        }
-        return new GrokExpression(pattern, regex, [.. captures]);
+        return regex;
     }
 
     private static string Expand(string pattern, IReadOnlyDictionary<string, string> definitions, List<GrokCapture> captures, Stack<string> stack)

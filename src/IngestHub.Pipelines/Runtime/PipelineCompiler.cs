@@ -32,7 +32,15 @@ public sealed class PipelineCompiler : IConnectorCompiler
         var pipeline = Pipeline.Compile(definition, _clock);
         var factory = _sinks[definition.Output.Type];
         // Build one sink now so sink settings are validated before the connector is accepted.
-        var probe = factory.Create(name, definition.Output.Settings, _loggerFactory);
+        ISink probe;
+        try
+        {
+            probe = factory.Create(name, definition.Output.Settings, _loggerFactory);
+        }
+        catch (ConfigException ex)
+        {
+            throw new ConfigException(ex.Key is null ? "output" : "output." + ex.Key, ex.Key is null ? ex.Message : ex.Message[(ex.Key.Length + 2)..]);
+        }
         var first = probe;
         ISink CreateSink()
         {

@@ -13,10 +13,11 @@ public sealed class PipelineRecordProcessor(Pipeline pipeline) : IRecordProcesso
         {
             headers = new List<KafkaHeader>(record.Headers.Count);
             foreach (var h in record.Headers)
-                headers.Add(new KafkaHeader(h.Key, h.Value is null ? null : h.Value));
+                headers.Add(new KafkaHeader(h.Key, h.Value is null ? null : (ReadOnlyMemory<byte>?)h.Value));
         }
         var input = new KafkaRecord(record.Topic, record.Partition, record.Offset, record.Timestamp,
-            record.Key is null ? null : record.Key, record.Value is null ? null : record.Value, headers);
+            // A null byte[] would convert to empty memory; null key/value must stay null.
+            record.Key is null ? null : (ReadOnlyMemory<byte>?)record.Key, record.Value is null ? null : (ReadOnlyMemory<byte>?)record.Value, headers);
         var output = pipeline.Process(input);
         if (output.Failures.Count > 0)
         {
