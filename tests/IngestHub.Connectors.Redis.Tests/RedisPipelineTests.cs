@@ -72,7 +72,7 @@ public sealed class RedisPipelineTests(ITestOutputHelper output)
 
     private static async Task<HttpStatusCode> CreateConnectorAsync(ApplianceHost appliance, string name, JsonObject config)
     {
-        using var response = await appliance.Http.PostAsJsonAsync("connectors", new JsonObject { ["name"] = name, ["config"] = config });
+        using var response = await appliance.Http.PostAsJsonAsync("connectors", new JsonObject { ["name"] = name, ["config"] = config.DeepClone() });
         return response.StatusCode;
     }
 
@@ -167,7 +167,8 @@ public sealed class RedisPipelineTests(ITestOutputHelper output)
 
         await Poll.UntilAsync(async () => await ListLengthAsync(redis, "mixed") == 9, Deadline, () => "the nine good events arrive");
         await using var consumer = new KafkaConsumer(new ConsumerOptions { BootstrapServers = appliance.Bootstrap, AutoOffsetReset = AutoOffsetReset.Earliest });
-        consumer.Assign([new TopicPartition("mixed-to-redis.dlq", 0)]);
+        // The dead-letter topic is auto-created with the default partition count; read all of it.
+        consumer.Assign(Enumerable.Range(0, 3).Select(p => new TopicPartition("mixed-to-redis.dlq", p)));
         ConsumeResult? letter = null;
         await Poll.UntilAsync(async () => (letter ??= await consumer.ConsumeAsync(TimeSpan.FromMilliseconds(500))) is not null, Deadline, () => "a dead letter");
         Assert.Equal("this is {not json", Encoding.UTF8.GetString(letter!.Value!));

@@ -174,6 +174,9 @@ internal sealed class ConnectorWorker
         counters.AddFiltered(filtered);
         metrics.Filtered.Add(filtered, tag);
 
+        if (deadLetters.Count > 0 && !_settings.TolerateErrors)
+            return FailOn(deadLetters);
+
         if (events.Count > 0)
         {
             var result = await DeliverAsync(consumer, events, abort);
@@ -186,20 +189,25 @@ internal sealed class ConnectorWorker
 
         if (deadLetters.Count > 0)
         {
-            counters.AddFailed(deadLetters.Count);
             metrics.Failed.Add(deadLetters.Count, tag);
             if (!_settings.TolerateErrors)
-            {
-                var first = deadLetters[0];
-                _connector.Fail($"{first.Stage} failed on {first.Record.Topic}-{first.Record.Partition}@{first.Record.Offset}: {first.Reason} (errors.tolerance=none)");
-                return false;
-            }
+                return FailOn(deadLetters);
+            counters.AddFailed(deadLetters.Count);
             await DeadLetterAsync(deadLetters, abort);
         }
 
         await CommitAsync(consumer, batch, abort);
         counters.AddBatch();
         return true;
+    }
+
+    /// <summary>errors.tolerance=none: stop the connector; the batch is not committed, so nothing is skipped.</summary>
+    private bool FailOn(List<DeadLetter> deadLetters)
+    {
+        var first = deadLetters[0];
+        _connector.Counters.AddFailed(deadLetters.Count);
+        _connector.Fail($"{first.Stage} failed on {first.Record.Topic}-{first.Record.Partition}@{first.Record.Offset}: {first.Reason} (errors.tolerance=none)");
+        return false;
     }
 
     private async Task<SinkWriteResult> DeliverAsync(KafkaConsumer consumer, List<LogEvent> events, CancellationToken abort)
