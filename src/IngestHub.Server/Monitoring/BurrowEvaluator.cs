@@ -2,10 +2,11 @@ namespace IngestHub.Server.Monitoring;
 
 /// <summary>
 /// Consumer lag status as Burrow defines it: no fixed threshold, but rules over a sliding window of the latest
-/// observations of one partition, checked in order — any zero lag → OK; the offset went backwards → REWIND; no
-/// commit for longer than the window spans → STOP; with a full window, the offset never moved → STALL, or it
-/// moved but lag never fell → WARNING; otherwise OK. STALL and WARNING need a full window because a short one
-/// cannot tell a slow consumer from a stuck one. Pure: the caller passes the window and the time.
+/// observations of one partition, checked in order — any zero lag → OK; the offset went backwards → REWIND; then,
+/// with a full window: no commit for longer than the window spans → STOP; the offset never moved → STALL; it
+/// moved but lag never fell → WARNING; otherwise OK. The window holds samples (every sampling interval), so STOP,
+/// STALL and WARNING wait for a full window: a short one cannot tell a slow or periodically committing consumer
+/// from a stuck one. Pure: the caller passes the window and the time.
 /// </summary>
 public static class BurrowEvaluator
 {
@@ -23,17 +24,13 @@ public static class BurrowEvaluator
         for (int i = 1; i < window.Length; i++)
             if (window[i].Offset < window[i - 1].Offset)
                 return PartitionLagStatus.Rewind;
-        var first = window[0];
-        var last = window[^1];
-        if (window.Length >= 2)
-        {
-            long span = last.TimestampMs - first.TimestampMs;
-            long sinceCommit = last.CommitTimestampMs < 0 ? long.MaxValue : nowMs - last.CommitTimestampMs;
-            if (sinceCommit > span)
-                return PartitionLagStatus.Stop;
-        }
         if (window.Length < WindowSize)
             return PartitionLagStatus.Ok;
+        var first = window[0];
+        var last = window[^1];
+        long sinceCommit = last.CommitTimestampMs < 0 ? long.MaxValue : nowMs - last.CommitTimestampMs;
+        if (sinceCommit > last.TimestampMs - first.TimestampMs)
+            return PartitionLagStatus.Stop;
         if (first.Offset == last.Offset)
             return PartitionLagStatus.Stall;
         for (int i = 1; i < window.Length; i++)
