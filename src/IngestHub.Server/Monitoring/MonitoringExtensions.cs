@@ -41,9 +41,10 @@ public static class MonitoringExtensions
 
     public static WebApplication MapIngestHubMonitoring(this WebApplication app)
     {
-        if (app.Properties.ContainsKey(MappedKey))
+        var properties = ((IApplicationBuilder)app).Properties;
+        if (properties.ContainsKey(MappedKey))
             return app;
-        app.Properties[MappedKey] = true;
+        properties[MappedKey] = true;
         string webRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         if (Directory.Exists(webRoot))
         {
