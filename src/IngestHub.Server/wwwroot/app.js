@@ -72,9 +72,9 @@
       ["Total lag", num(t.total_lag), "records behind"],
       ["Connectors", num(t.connectors), ""],
     ].map(([l, v, h]) => `<div class="card stat"><div class="label">${l}</div><div class="value">${v}</div><div class="hint">${h}</div></div>`).join("");
-    const from = ov.now - ov.window_seconds * 1000;
-    IngestChart.render(document.getElementById("rate-records"), [{ name: "records/s", points: ov.ingest.series.map(p => [p[0], p[1]]) }], { format: compact, from, to: ov.now, label: "records per second" });
-    IngestChart.render(document.getElementById("rate-bytes"), [{ name: "bytes/s", color: "#7a5af8", points: ov.ingest.series.map(p => [p[0], p[2]]) }], { format: v => bytes(v), from, to: ov.now, label: "bytes per second" });
+    // The time axis spans the data held (up to the window), so a fresh appliance does not show an empty quarter hour.
+    IngestChart.render(document.getElementById("rate-records"), [{ name: "records/s", points: ov.ingest.series.map(p => [p[0], p[1]]) }], { format: compact, to: ov.now, label: "records per second" });
+    IngestChart.render(document.getElementById("rate-bytes"), [{ name: "bytes/s", color: "#7a5af8", points: ov.ingest.series.map(p => [p[0], p[2]]) }], { format: v => bytes(v), to: ov.now, label: "bytes per second" });
 
     document.getElementById("ov-groups").innerHTML = card("Consumer groups", table(
       ["Group", "State", { label: "Members", num: 1 }, { label: "Partitions", num: 1 }, { label: "Total lag", num: 1 }, "Status"],
@@ -120,7 +120,7 @@
       series.push({ name: "total", color: "#101828", width: 2.5, points: lag.total.map(q => [q[0], q[1]]) });
     }
     const chart = document.getElementById("lag-chart");
-    IngestChart.render(chart, series, { format: compact, from: lag ? lag.now - lag.window_seconds * 1000 : null, to: lag ? lag.now : null, label: "lag over time" });
+    IngestChart.render(chart, series, { format: compact, to: lag ? lag.now : null, label: "lag over time" });
     IngestChart.legend(document.getElementById("lag-legend"), series);
     document.getElementById("g-partitions").innerHTML = card("Partitions", table(
       ["Topic", { label: "Partition", num: 1 }, "Member", "Host", { label: "Committed", num: 1 }, { label: "End", num: 1 }, { label: "Lag", num: 1 }, "Status"],
