@@ -22,6 +22,9 @@ public sealed class KafkaProducer : IAsyncDisposable
     private readonly ProducerMemory _memory;
     private readonly ProducerSender _sender;
     private readonly Dictionary<string, StickyPartition> _sticky = [];
+    // Produce calls append in call order: a call that must wait (metadata, buffer space) holds the gate, and
+    // later calls queue behind it (SemaphoreSlim hands the gate to async waiters in FIFO order).
+    private readonly SemaphoreSlim _orderGate = new(1, 1);
     private int _disposed;
 
     public KafkaProducer(ProducerOptions options, ILogger<KafkaProducer>? logger = null)
@@ -72,7 +75,13 @@ public sealed class KafkaProducer : IAsyncDisposable
     }
 
     /// <summary>Sends every queued record now (ignoring linger.ms) and waits until all have completed.</summary>
-    public Task FlushAsync(CancellationToken cancellationToken = default) => _sender.FlushAsync(cancellationToken);
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        // Records whose produce call is still waiting for metadata or buffer space are part of this flush.
+        await _orderGate.WaitAsync(cancellationToken);
+        _orderGate.Release();
+        await _sender.FlushAsync(cancellationToken);
+    }
 
     private async ValueTask EnqueueAsync(string topic, byte[]? key, byte[]? value, IReadOnlyList<Header>? headers, int? partition, long? timestamp,
         TaskCompletionSource<DeliveryResult>? completion, Action<DeliveryReport>? callback, CancellationToken cancellationToken)
@@ -81,7 +90,22 @@ public sealed class KafkaProducer : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(topic);
         long started = Environment.TickCount64;
         int blockMs = Math.Min(_options.MaxBlockMs, _options.DeliveryTimeoutMs);
-        var metadata = await _cluster.GetTopicAsync(topic, _options.AllowAutoCreateTopics, blockMs, cancellationToken);
+        if (!_orderGate.Wait(0, CancellationToken.None) && !await _orderGate.WaitAsync(blockMs, cancellationToken))
+            throw new KafkaException(ErrorCode.RequestTimedOut, $"produce call waited {blockMs} ms (max.block.ms / delivery.timeout.ms) behind earlier calls for buffer space or metadata");
+        try
+        {
+            await EnqueueInOrderAsync(topic, key, value, headers, partition, timestamp, completion, callback, started, blockMs, cancellationToken);
+        }
+        finally
+        {
+            _orderGate.Release();
+        }
+    }
+
+    private async ValueTask EnqueueInOrderAsync(string topic, byte[]? key, byte[]? value, IReadOnlyList<Header>? headers, int? partition, long? timestamp,
+        TaskCompletionSource<DeliveryResult>? completion, Action<DeliveryReport>? callback, long started, int blockMs, CancellationToken cancellationToken)
+    {
+        var metadata = await _cluster.GetTopicAsync(topic, _options.AllowAutoCreateTopics, Math.Max(blockMs - (int)(Environment.TickCount64 - started), 0), cancellationToken);
         int partitionCount = metadata.Partitions.Count;
 
         int size = RecordOverhead + (key?.Length ?? 0) + (value?.Length ?? 0);

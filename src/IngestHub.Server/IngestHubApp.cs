@@ -1,4 +1,10 @@
 using IngestHub.Broker;
+using IngestHub.Connectors.Elasticsearch;
+using IngestHub.Connectors.Redis;
+using IngestHub.Pipelines.Runtime;
+using IngestHub.Pipelines.Sinks;
+using IngestHub.Server.Api;
+using IngestHub.Server.Pipelines;
 using IngestHub.Server.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -20,6 +26,9 @@ public static class IngestHubApp
     public static readonly IReadOnlyDictionary<string, string> FlagMappings = new Dictionary<string, string>
     {
         ["--config"] = "config",
+        ["--config-dir"] = "config-dir",
+        ["--pipelines-dir"] = "pipelines:Directory",
+        ["--pipelines-bootstrap"] = "pipelines:BootstrapServers",
         ["--data-dir"] = "broker:DataDir",
         ["--kafka-port"] = "broker:Port",
         ["--kafka-host"] = "broker:ListenAddress",
@@ -53,6 +62,7 @@ public static class IngestHubApp
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         var commandLine = new ConfigurationBuilder().AddCommandLine(args, (IDictionary<string, string>)FlagMappings).Build();
         string? configFile = commandLine["config"];
+        string configDirectory = commandLine["config-dir"] ?? (configFile is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(configFile))!);
         builder.Configuration.Sources.Clear();
         if (configFile is not null)
         {
@@ -80,12 +90,26 @@ public static class IngestHubApp
         builder.Services.AddSingleton(sp => new KafkaBroker(brokerOptions, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<BrokerHostedService>();
 
+        var pipelinesOptions = new PipelinesOptions();
+        builder.Configuration.GetSection("pipelines").Bind(pipelinesOptions);
+        pipelinesOptions.Directory ??= Path.Combine(configDirectory, "pipelines");
+        builder.Services.AddSingleton(pipelinesOptions);
+        builder.Services.AddSingleton<PipelineMetrics>();
+        builder.Services.AddSingleton<ISinkFactory, RedisSinkFactory>();
+        builder.Services.AddSingleton<ISinkFactory, ElasticsearchSinkFactory>();
+        builder.Services.AddSingleton<IConnectorCompiler>(sp => new PipelineCompiler(sp.GetServices<ISinkFactory>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton<PipelinesHost>();
+        // Registered after the broker: hosted services start in order (the broker must listen first) and stop in
+        // reverse (connectors drain and commit before the broker stops).
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelinesHost>());
+
         string httpHost = builder.Configuration["http:Host"] ?? "127.0.0.1";
         int httpPort = builder.Configuration.GetValue("http:Port", 8080);
         builder.WebHost.UseUrls($"http://{httpHost}:{httpPort}");
 
         configure?.Invoke(builder);
         var app = builder.Build();
+        app.MapConnectorEndpoints();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/readyz", (KafkaBroker broker) => broker.IsReady ? Results.Ok(new { status = "ready" }) : Results.StatusCode(503));
         return app;

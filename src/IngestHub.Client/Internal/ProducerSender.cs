@@ -446,9 +446,11 @@ internal sealed class ProducerSender
                     state.Unacked.Remove(batch);
                     _producerIdResetPending = true;
                 }
-                failure = new KafkaException(error, retriable
-                    ? $"{batch.RecordCount} record(s) for {batch.TopicPartition} failed after {batch.Attempts + 1} attempt(s) within delivery.timeout.ms ({_options.DeliveryTimeoutMs} ms): {error}"
-                    : $"produce to {batch.TopicPartition} failed: {error} ({(short)error})");
+                // Out of time (or retries) on a retriable error: report it as the delivery timeout it is.
+                failure = retriable
+                    ? new KafkaException(ErrorCode.RequestTimedOut,
+                        $"{batch.RecordCount} record(s) for {batch.TopicPartition} not delivered within delivery.timeout.ms ({_options.DeliveryTimeoutMs} ms) after {batch.Attempts + 1} attempt(s); last error {error}")
+                    : new KafkaException(error, $"produce to {batch.TopicPartition} failed: {error} ({(short)error})");
             }
         }
         if (failure is null)

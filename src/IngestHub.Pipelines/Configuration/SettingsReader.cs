@@ -10,7 +10,58 @@ public sealed class SettingsReader(JsonObject settings, string prefix = "")
 {
     public JsonObject Settings { get; } = settings;
 
+    /// <summary>The key path of this section (<c>filters[2].grok</c>), used in error messages.</summary>
+    public string Prefix => prefix;
+
     private string Key(string name) => prefix.Length == 0 ? name : prefix + "." + name;
+
+    /// <summary>The full key of a setting, for error messages.</summary>
+    public string KeyOf(string name) => Key(name);
+
+    /// <summary>Rejects keys that are not in <paramref name="known"/>, naming the first unknown one.</summary>
+    public void RejectUnknownKeys(params ReadOnlySpan<string> known)
+    {
+        foreach (var (name, _) in Settings)
+        {
+            bool found = false;
+            foreach (var k in known)
+            {
+                if (k == name)
+                {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found)
+                throw new ConfigException(Key(name), $"unknown key (expected one of {string.Join(", ", known.ToArray())})");
+        }
+    }
+
+    /// <summary>An object of string (or scalar) values, in order: <c>{ field: value }</c>.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> StringMap(string name)
+    {
+        var node = Settings[name];
+        switch (node)
+        {
+            case null:
+                return [];
+            case JsonObject obj:
+                var list = new List<KeyValuePair<string, string>>(obj.Count);
+                foreach (var (key, value) in obj)
+                {
+                    var text = value switch
+                    {
+                        JsonValue v when v.TryGetValue(out string? str) => str,
+                        JsonValue v => v.ToJsonString(),
+                        _ => throw new ConfigException(Key(name) + "." + key, "must be a string"),
+                    };
+                    list.Add(new(key, text));
+                }
+                return list;
+            default:
+                throw new ConfigException(Key(name), "must be an object of field: value");
+        }
+    }
 
     public bool Has(string name) => Settings.ContainsKey(name) && Settings[name] is not null;
 
@@ -39,9 +90,13 @@ public sealed class SettingsReader(JsonObject settings, string prefix = "")
         long value;
         if (node is JsonValue v && v.TryGetValue(out long l))
             value = l;
+        else if (node is JsonValue i && i.TryGetValue(out int small))
+            value = small;
         else if (node is JsonValue s && s.TryGetValue(out string? text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long parsed))
             value = parsed;
-        else if (node is JsonValue d && d.GetValueKind() == JsonValueKind.Number && d.TryGetValue(out double dbl) && dbl == Math.Floor(dbl))
+        else if (node is JsonValue n && n.GetValueKind() == JsonValueKind.Number && long.TryParse(n.ToJsonString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long any))
+            value = any; // numbers built in code (int, short) rather than parsed
+        else if (node is JsonValue d && d.GetValueKind() == JsonValueKind.Number && double.TryParse(d.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double dbl) && dbl == Math.Floor(dbl) && Math.Abs(dbl) < 9.2e18)
             value = (long)dbl;
         else
             throw new ConfigException(Key(name), $"must be an integer, got {node.ToJsonString()}");

@@ -32,4 +32,35 @@ public readonly record struct FieldReference(string[] Parts, bool IsMetadata)
         }
         return new FieldReference(parts, false);
     }
+
+    /// <summary>Parses without throwing; false for empty or malformed references.</summary>
+    public static bool TryParse(string? reference, out FieldReference result)
+    {
+        result = default;
+        if (string.IsNullOrWhiteSpace(reference))
+            return false;
+        try
+        {
+            result = Parse(reference);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    public bool Equals(FieldReference other) =>
+        IsMetadata == other.IsMetadata && (Parts ?? []).AsSpan().SequenceEqual(other.Parts ?? []);
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(IsMetadata);
+        foreach (var part in Parts ?? [])
+            hash.Add(part, StringComparer.Ordinal);
+        return hash.ToHashCode();
+    }
+
+    public override string ToString() => (IsMetadata ? "[@metadata]" : "") + "[" + string.Join("][", Parts) + "]";
 }

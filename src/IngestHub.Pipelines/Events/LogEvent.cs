@@ -36,9 +36,11 @@ public sealed class LogEvent
     }
 
     /// <summary>Reads a field by reference; <c>@metadata.x</c> / <c>[@metadata][x]</c> read metadata.</summary>
-    public JsonNode? Get(string reference)
+    public JsonNode? Get(string reference) => Get(FieldReference.Parse(reference));
+
+    /// <summary>Reads a field by a pre-parsed reference (filters parse theirs once).</summary>
+    public JsonNode? Get(FieldReference path)
     {
-        var path = FieldReference.Parse(reference);
         JsonNode? node = path.IsMetadata ? Metadata : Fields;
         foreach (var part in path.Parts)
         {
@@ -48,18 +50,20 @@ public sealed class LogEvent
         return node;
     }
 
-    public string? GetString(string reference) => Get(reference) switch
+    public string? GetString(string reference) => GetString(FieldReference.Parse(reference));
+
+    public string? GetString(FieldReference path) => Get(path) switch
     {
         null => null,
         JsonValue v when v.TryGetValue(out string? s) => s,
         var other => other.ToJsonString(),
     };
 
-    public bool Has(string reference) => Get(reference) is not null || Exists(reference);
+    public bool Has(string reference) => Has(FieldReference.Parse(reference));
 
-    private bool Exists(string reference)
+    /// <summary>True when the field exists, even with a JSON null value.</summary>
+    public bool Has(FieldReference path)
     {
-        var path = FieldReference.Parse(reference);
         JsonNode? node = path.IsMetadata ? Metadata : Fields;
         for (int i = 0; i < path.Parts.Length; i++)
         {
@@ -71,9 +75,11 @@ public sealed class LogEvent
     }
 
     /// <summary>Sets a field, creating intermediate objects.</summary>
-    public void Set(string reference, JsonNode? value)
+    public void Set(string reference, JsonNode? value) => Set(FieldReference.Parse(reference), value);
+
+    /// <summary>Sets a field, creating intermediate objects (replacing non-object intermediates).</summary>
+    public void Set(FieldReference path, JsonNode? value)
     {
-        var path = FieldReference.Parse(reference);
         JsonObject obj = path.IsMetadata ? Metadata : Fields;
         for (int i = 0; i < path.Parts.Length - 1; i++)
         {
@@ -88,9 +94,11 @@ public sealed class LogEvent
     }
 
     /// <summary>Removes a field; returns the removed node.</summary>
-    public JsonNode? Remove(string reference)
+    public JsonNode? Remove(string reference) => Remove(FieldReference.Parse(reference));
+
+    /// <summary>Removes a field; returns the removed node (detached, so it can be set elsewhere).</summary>
+    public JsonNode? Remove(FieldReference path)
     {
-        var path = FieldReference.Parse(reference);
         JsonNode? node = path.IsMetadata ? Metadata : Fields;
         for (int i = 0; i < path.Parts.Length - 1; i++)
         {
@@ -103,6 +111,15 @@ public sealed class LogEvent
             return removed;
         }
         return null;
+    }
+
+    public void RemoveTag(string tag)
+    {
+        if (Fields[TagsField] is not JsonArray tags)
+            return;
+        for (int i = tags.Count - 1; i >= 0; i--)
+            if (tags[i] is JsonValue v && v.TryGetValue(out string? s) && s == tag)
+                tags.RemoveAt(i);
     }
 
     public void AddTag(string tag)

@@ -163,10 +163,7 @@ internal sealed class ConnectorWorker
                 outcome = RecordOutcome.Failure("filter", ex.GetType().Name + ": " + ex.Message);
             }
             if (outcome.Failed)
-            {
                 deadLetters.Add(new DeadLetter(record, outcome.FailedStage!, "decode", outcome.FailureReason ?? "unknown"));
-                continue;
-            }
             filtered += outcome.Dropped;
             foreach (var e in outcome.Events)
             {

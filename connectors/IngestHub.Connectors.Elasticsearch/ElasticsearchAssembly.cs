@@ -1,1 +1,0 @@
-namespace IngestHub.Connectors.Elasticsearch; internal static class ElasticsearchAssembly { }

@@ -1,1 +1,0 @@
-namespace IngestHub.Connectors.Redis; internal static class RedisAssembly { }
