@@ -52,7 +52,6 @@
   async function overview() {
     const [ov, topics, groups, connectors] = await Promise.all([get("api/overview"), get("api/topics"), get("api/groups"), get("api/connectors")]);
     const b = ov.broker;
-    document.getElementById("broker").textContent = `kafka ${b.host}:${b.port} · cluster ${b.cluster_id}`;
     const t = ov.totals, st = t.groups_by_status;
     if (!document.getElementById("ov-stats")) {
       app.innerHTML = `<h1>Overview <span class="sub">broker ${b.ready ? "ready" : "starting"}</span></h1>
@@ -210,6 +209,9 @@
     timer = setInterval(() => { if (!document.hidden) refresh(); }, REFRESH_MS);
   }
 
+  get("api/overview").then(ov => {
+    document.getElementById("broker").textContent = `kafka ${ov.broker.host}:${ov.broker.port} · cluster ${ov.broker.cluster_id}`;
+  }).catch(() => { });
   window.addEventListener("hashchange", navigate);
   window.addEventListener("resize", () => refresh());
   navigate();

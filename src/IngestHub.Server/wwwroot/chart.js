@@ -50,8 +50,9 @@ window.IngestChart = (function () {
       return svg;
     }
     if (tMax <= tMin) { tMin -= 30000; tMax += 1000; }
-    const yStep = niceStep(vMax || 1, 4);
-    const yTop = Math.max(yStep, Math.ceil((vMax || 1) / yStep) * yStep);
+    const headroom = (vMax || 1) * 1.08; // keep the highest line off the top edge
+    const yStep = niceStep(headroom, 4);
+    const yTop = Math.max(yStep, Math.ceil(headroom / yStep) * yStep);
     const x = t => m.left + (t - tMin) / (tMax - tMin) * plotW;
     const y = v => m.top + plotH - v / yTop * plotH;
     for (let v = 0; v <= yTop + yStep / 2; v += yStep) {
