@@ -32,6 +32,7 @@ public sealed class ApplianceFixture : IAsyncLifetime
     public Uri BaseUrl { get; private set; } = null!;
     public string Bootstrap { get; private set; } = "";
     public HttpClient Http { get; private set; } = null!;
+    public KafkaBroker Broker => _app!.Services.GetRequiredService<KafkaBroker>();
 
     public async ValueTask InitializeAsync()
     {

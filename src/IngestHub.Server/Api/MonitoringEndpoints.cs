@@ -38,10 +38,12 @@ public static class MonitoringEndpoints
             broker.Groups?.Describe(group) is { } description
                 ? Results.Json(GroupJson(description, history, Now(time)))
                 : Error(404, $"Group {group} not found"));
-        api.MapGet("/groups/{group}/lag", (string group, HttpRequest request, MonitoringHistory history, TimeProvider time) =>
+        api.MapGet("/groups/{group}/lag", (string group, HttpRequest request, KafkaBroker broker, MonitoringHistory history, TimeProvider time) =>
             WithWindow(request, window => history.FindGroup(group) is { } groupHistory
                 ? Results.Json(LagHistory(groupHistory, history, window, Now(time)))
-                : Error(404, $"No lag history for group {group}")));
+                : broker.Groups?.Describe(group) is not null
+                    ? Results.Json(LagHistory(new GroupHistory(group, 1), history, window, Now(time))) // known group, not sampled yet
+                    : Error(404, $"Group {group} not found")));
         api.MapGet("/connectors", (IServiceProvider services, MonitoringHistory history) => Results.Json(Connectors(services.GetService<PipelinesHost>(), history)));
     }
 
