@@ -1,1 +1,3 @@
-Console.WriteLine("ingesthub");
+using IngestHub.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error, Console.In);
