@@ -35,6 +35,8 @@ public sealed class KafkaBroker : IAsyncDisposable
     public GroupCoordinator Groups { get; private set; } = null!;
     public BrokerIdentity Identity { get; private set; } = new();
     public RequestDispatcher? Dispatcher { get; private set; }
+    /// <summary>Request, produce and fetch instruments (OpenTelemetry) and their running totals.</summary>
+    public BrokerMetrics Metrics { get; } = new();
     public bool IsReady { get; private set; }
     public string AdvertisedHost => Identity.Host;
     public int AdvertisedPort => Identity.Port;
@@ -50,8 +52,8 @@ public sealed class KafkaBroker : IAsyncDisposable
         var producerIds = new ProducerIdAllocator(_options.DataDir);
         var handlers = new List<ApiHandler>
         {
-            new ProduceHandler(Topics, _options, _loggerFactory.CreateLogger<ProduceHandler>()),
-            new FetchHandler(Topics),
+            new ProduceHandler(Topics, _options, _loggerFactory.CreateLogger<ProduceHandler>(), Metrics),
+            new FetchHandler(Topics, Metrics),
             new ListOffsetsHandler(Topics),
             new MetadataHandler(Topics, Identity),
             new SaslHandshakeHandler(),
@@ -66,7 +68,7 @@ public sealed class KafkaBroker : IAsyncDisposable
         handlers.AddRange(GroupHandlers.Create(Groups, () => (Identity.NodeId, Identity.Host, Identity.Port)));
         RequestDispatcher? dispatcher = null;
         handlers.Add(new ApiVersionsHandler(() => dispatcher!.Handlers));
-        dispatcher = new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>());
+        dispatcher = new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>(), Metrics);
         Dispatcher = dispatcher;
 
         _listener = new KafkaListener(dispatcher, _options, _loggerFactory.CreateLogger<KafkaListener>());
@@ -146,5 +148,6 @@ public sealed class KafkaBroker : IAsyncDisposable
     {
         await StopAsync();
         _stopping.Dispose();
+        Metrics.Dispose();
     }
 }

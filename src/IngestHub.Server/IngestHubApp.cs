@@ -4,6 +4,7 @@ using IngestHub.Connectors.Redis;
 using IngestHub.Pipelines.Runtime;
 using IngestHub.Pipelines.Sinks;
 using IngestHub.Server.Api;
+using IngestHub.Server.Monitoring;
 using IngestHub.Server.Pipelines;
 using IngestHub.Server.Configuration;
 using Microsoft.AspNetCore.Builder;
@@ -107,8 +108,10 @@ public static class IngestHubApp
         int httpPort = builder.Configuration.GetValue("http:Port", 8080);
         builder.WebHost.UseUrls($"http://{httpHost}:{httpPort}");
 
+        builder.Services.AddIngestHubMonitoring(builder.Configuration);
         configure?.Invoke(builder);
         var app = builder.Build();
+        app.MapIngestHubMonitoring();
         app.MapConnectorEndpoints();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/readyz", (KafkaBroker broker) => broker.IsReady ? Results.Ok(new { status = "ready" }) : Results.StatusCode(503));

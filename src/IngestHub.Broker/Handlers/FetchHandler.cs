@@ -14,7 +14,7 @@ namespace IngestHub.Broker.Handlers;
 /// up to max_wait_ms and wakes as soon as any requested partition grows. No transactions: the last stable offset
 /// is the high watermark. Fetch sessions are not offered (session id 0).
 /// </summary>
-public sealed class FetchHandler(TopicRegistry topics) : ApiHandler
+public sealed class FetchHandler(TopicRegistry topics, BrokerMetrics? metrics = null) : ApiHandler
 {
     public override ApiKey ApiKey => ApiKey.Fetch;
     public override short MinVersion => 4;
@@ -41,6 +41,7 @@ public sealed class FetchHandler(TopicRegistry topics) : ApiHandler
                 if (bytes >= message.MinBytes || appended.Length == 0 || timeout.IsCancellationRequested)
                 {
                     answer.Write(response, request.ApiVersion);
+                    RecordFetched(answer);
                     return true;
                 }
                 try
@@ -57,6 +58,16 @@ public sealed class FetchHandler(TopicRegistry topics) : ApiHandler
         {
             Release(reads);
         }
+    }
+
+    private void RecordFetched(FetchResponse answer)
+    {
+        if (metrics is null)
+            return;
+        foreach (var topic in answer.Topics)
+            foreach (var partition in topic.Partitions)
+                if (partition.Records is LogRecordsPayload { Length: > 0 } payload)
+                    metrics.RecordFetched(topic.Name, payload.RecordCount, payload.Length);
     }
 
     private List<AppendSignal> SignalsOf(FetchRequest message)

@@ -11,7 +11,7 @@ namespace IngestHub.Broker.Handlers;
 /// the idempotent producer's sequence, and appended as sent (compression untouched). acks=0 sends no response;
 /// acks=1 answers after the append; acks=-1 answers after the append and, in fsync mode, after fsync.
 /// </summary>
-public sealed class ProduceHandler(TopicRegistry topics, BrokerOptions options, ILogger<ProduceHandler> logger) : ApiHandler<ProduceRequest, ProduceResponse>
+public sealed class ProduceHandler(TopicRegistry topics, BrokerOptions options, ILogger<ProduceHandler> logger, BrokerMetrics? metrics = null) : ApiHandler<ProduceRequest, ProduceResponse>
 {
     public override short MinVersion => 3;
     public override short MaxVersion => 8;
@@ -64,6 +64,8 @@ public sealed class ProduceHandler(TopicRegistry topics, BrokerOptions options, 
                     logger.LogError(ex, "Append to {Topic}-{Partition} failed", topic.Name, partition.PartitionIndex);
                     outcome = ProduceOutcome.Failed(ErrorCode.KafkaStorageError, ex.Message);
                 }
+                if (outcome.Error is ErrorCode.None)
+                    metrics?.RecordProduced(topic.Name, records.Span);
                 result.ErrorCode = outcome.Error;
                 result.BaseOffset = outcome.BaseOffset;
                 result.LogAppendTimeMs = outcome.LogAppendTime;

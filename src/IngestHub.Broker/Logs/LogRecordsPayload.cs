@@ -8,5 +8,12 @@ namespace IngestHub.Broker.Logs;
 public sealed class LogRecordsPayload(LogReadResult read) : RecordsPayload
 {
     public override int Length => read.Length;
-    public override void CopyTo(Span<byte> destination) => read.CopyTo(destination);
+    /// <summary>Records in the copied batches, known once the payload has been written.</summary>
+    public int RecordCount { get; private set; }
+
+    public override void CopyTo(Span<byte> destination)
+    {
+        read.CopyTo(destination);
+        RecordCount = BrokerMetrics.CountRecords(destination[..read.Length]);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using IngestHub.Broker.Handlers;
 using IngestHub.Protocol;
 using IngestHub.Protocol.Messages;
@@ -16,10 +17,12 @@ public sealed class RequestDispatcher
 {
     private readonly ApiHandler?[] _handlers;
     private readonly ILogger _logger;
+    private readonly BrokerMetrics? _metrics;
 
-    public RequestDispatcher(IEnumerable<ApiHandler> handlers, ILogger logger)
+    public RequestDispatcher(IEnumerable<ApiHandler> handlers, ILogger logger, BrokerMetrics? metrics = null)
     {
         _logger = logger;
+        _metrics = metrics;
         _handlers = new ApiHandler?[64];
         foreach (var handler in handlers)
         {
@@ -80,9 +83,12 @@ public sealed class RequestDispatcher
         ResponseHeader.Write(writer, header.CorrelationId, responseHeaderVersion);
         var request = new RequestContext(connection, header, frame[reader.Position..], supported);
         bool respond;
+        long started = Stopwatch.GetTimestamp(); // instrumentation: per-API request count and latency
+        bool failed = true;
         try
         {
             respond = await handler.HandleAsync(request, writer, cancellationToken);
+            failed = false;
         }
         catch (MalformedMessageException ex)
         {
@@ -99,6 +105,10 @@ public sealed class RequestDispatcher
             _logger.LogError(ex, "Handler for {ApiKey} v{Version} failed on a request from {Remote} (client {ClientId}); closing the connection",
                 header.ApiKey, version, connection.Remote, header.ClientId);
             return DispatchOutcome.Close;
+        }
+        finally
+        {
+            _metrics?.RecordRequest(header.ApiKey, BrokerMetrics.SecondsSince(started), failed);
         }
         if (!respond)
             return DispatchOutcome.NoResponse;

@@ -1,0 +1,155 @@
+using System.Globalization;
+using IngestHub.Broker;
+using IngestHub.Pipelines.Runtime;
+using IngestHub.Server.Api;
+
+namespace IngestHub.Server.Monitoring;
+
+/// <summary>
+/// The <c>/metrics</c> page: kafka_exporter-compatible topic and consumer-group series (read live, so they equal
+/// what <c>/api/groups</c> reports), Burrow status per group, broker request counters and latency histograms per
+/// API, per-topic traffic, and per-connector counters and state.
+/// </summary>
+public static class MetricsExposition
+{
+    public static string Render(KafkaBroker broker, MonitoringHistory history, ConnectorRegistry? connectors, long nowMs)
+    {
+        var w = new PrometheusTextWriter();
+        WriteTopics(w, broker);
+        WriteGroups(w, broker, history, nowMs);
+        WriteBroker(w, broker.Metrics);
+        if (connectors is not null)
+            WriteConnectors(w, connectors, history);
+        return w.ToString();
+    }
+
+    private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static void WriteTopics(PrometheusTextWriter w, KafkaBroker broker)
+    {
+        var topics = broker.Topics.Topics.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+        w.Family("kafka_topic_partitions", "gauge", "Number of partitions for this topic");
+        foreach (var topic in topics)
+            w.Sample("kafka_topic_partitions", topic.Partitions.Count, ("topic", topic.Name));
+        w.Family("kafka_topic_partition_current_offset", "gauge", "Current (log end) offset of a partition");
+        foreach (var topic in topics)
+            foreach (var p in topic.Partitions)
+                w.Sample("kafka_topic_partition_current_offset", p.Log.LogEndOffset, ("topic", topic.Name), ("partition", Str(p.Index)));
+        w.Family("kafka_topic_partition_oldest_offset", "gauge", "Oldest (log start) offset of a partition");
+        foreach (var topic in topics)
+            foreach (var p in topic.Partitions)
+                w.Sample("kafka_topic_partition_oldest_offset", p.Log.LogStartOffset, ("topic", topic.Name), ("partition", Str(p.Index)));
+        w.Family("ingesthub_log_size_bytes", "gauge", "Bytes on disk of a partition's log segments");
+        foreach (var topic in topics)
+            foreach (var p in topic.Partitions)
+                w.Sample("ingesthub_log_size_bytes", p.Log.Size, ("topic", topic.Name), ("partition", Str(p.Index)));
+    }
+
+    private static void WriteGroups(PrometheusTextWriter w, KafkaBroker broker, MonitoringHistory history, long nowMs)
+    {
+        var groups = broker.Groups?.DescribeAll() ?? [];
+        w.Family("kafka_consumergroup_current_offset", "gauge", "Committed offset of a consumer group on a partition (-1 when never committed)");
+        foreach (var g in groups)
+            foreach (var p in g.Partitions)
+                w.Sample("kafka_consumergroup_current_offset", p.CommittedOffset, ("consumergroup", g.GroupId), ("topic", p.Topic), ("partition", Str(p.Partition)));
+        w.Family("kafka_consumergroup_lag", "gauge", "Lag of a consumer group on a partition (log end offset minus committed offset)");
+        foreach (var g in groups)
+            foreach (var p in g.Partitions)
+                if (p.Lag is { } lag)
+                    w.Sample("kafka_consumergroup_lag", lag, ("consumergroup", g.GroupId), ("topic", p.Topic), ("partition", Str(p.Partition)));
+        w.Family("kafka_consumergroup_lag_sum", "gauge", "Lag of a consumer group summed over a topic's partitions");
+        foreach (var g in groups)
+        {
+            var sums = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            foreach (var p in g.Partitions)
+                if (p.Lag is { } lag)
+                    sums[p.Topic] = sums.GetValueOrDefault(p.Topic) + lag;
+            foreach (var (topic, sum) in sums)
+                w.Sample("kafka_consumergroup_lag_sum", sum, ("consumergroup", g.GroupId), ("topic", topic));
+        }
+        w.Family("kafka_consumergroup_members", "gauge", "Number of members in a consumer group");
+        foreach (var g in groups)
+            w.Sample("kafka_consumergroup_members", g.Members.Count, ("consumergroup", g.GroupId));
+        w.Family("ingesthub_consumergroup_status", "gauge", "Burrow-style status of a consumer group (1 for the current status)");
+        foreach (var g in groups)
+        {
+            var status = BurrowEvaluator.EvaluateGroup(g.Partitions.Select(p => history.PartitionStatus(g.GroupId, p.Topic, p.Partition, nowMs)));
+            foreach (var s in Enum.GetValues<GroupLagStatus>())
+                w.Sample("ingesthub_consumergroup_status", s == status ? 1 : 0, ("consumergroup", g.GroupId), ("status", BurrowEvaluator.Name(s)));
+        }
+    }
+
+    private static void WriteBroker(PrometheusTextWriter w, BrokerMetrics metrics)
+    {
+        var apis = metrics.Apis.OrderBy(a => a.Name, StringComparer.Ordinal).ToList();
+        w.Family("ingesthub_broker_requests_total", "counter", "Kafka requests handled, by API");
+        foreach (var a in apis)
+            w.Sample("ingesthub_broker_requests_total", a.Requests, ("api", a.Name));
+        w.Family("ingesthub_broker_request_errors_total", "counter", "Kafka requests that failed (malformed or handler fault), by API");
+        foreach (var a in apis)
+            w.Sample("ingesthub_broker_request_errors_total", a.Errors, ("api", a.Name));
+        w.Family("ingesthub_broker_request_duration_seconds", "histogram", "Time to handle a Kafka request, by API (Fetch includes its long-poll wait)");
+        var bounds = BrokerMetrics.DurationBuckets;
+        foreach (var a in apis)
+        {
+            var counts = a.BucketCounts();
+            long cumulative = 0;
+            for (int i = 0; i < bounds.Length; i++)
+            {
+                cumulative += counts[i];
+                w.Sample("ingesthub_broker_request_duration_seconds_bucket", cumulative, ("api", a.Name), ("le", bounds[i].ToString("R", CultureInfo.InvariantCulture)));
+            }
+            cumulative += counts[^1];
+            w.Sample("ingesthub_broker_request_duration_seconds_bucket", cumulative, ("api", a.Name), ("le", "+Inf"));
+            w.Sample("ingesthub_broker_request_duration_seconds_sum", a.DurationSeconds, ("api", a.Name));
+            w.Sample("ingesthub_broker_request_duration_seconds_count", cumulative, ("api", a.Name));
+        }
+        var topics = metrics.Topics.OrderBy(t => t.Topic, StringComparer.Ordinal).ToList();
+        w.Family("ingesthub_broker_produced_records_total", "counter", "Records appended by Produce requests, by topic");
+        foreach (var t in topics)
+            w.Sample("ingesthub_broker_produced_records_total", t.ProducedRecords, ("topic", t.Topic));
+        w.Family("ingesthub_broker_produced_bytes_total", "counter", "Record batch bytes appended by Produce requests, by topic");
+        foreach (var t in topics)
+            w.Sample("ingesthub_broker_produced_bytes_total", t.ProducedBytes, ("topic", t.Topic));
+        w.Family("ingesthub_broker_fetched_records_total", "counter", "Records returned by Fetch requests, by topic");
+        foreach (var t in topics)
+            w.Sample("ingesthub_broker_fetched_records_total", t.FetchedRecords, ("topic", t.Topic));
+        w.Family("ingesthub_broker_fetched_bytes_total", "counter", "Record batch bytes returned by Fetch requests, by topic");
+        foreach (var t in topics)
+            w.Sample("ingesthub_broker_fetched_bytes_total", t.FetchedBytes, ("topic", t.Topic));
+    }
+
+    private static void WriteConnectors(PrometheusTextWriter w, ConnectorRegistry registry, MonitoringHistory history)
+    {
+        var connectors = registry.All().Select(c => (c.Settings.Name, Status: c.Status())).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+        (string Name, string Help, Func<ConnectorCounters, long> Value)[] counters =
+        [
+            ("ingesthub_connector_events_in_total", "Records consumed by the connector", c => c.EventsIn),
+            ("ingesthub_connector_events_out_total", "Events the sink acknowledged", c => c.EventsOut),
+            ("ingesthub_connector_events_filtered_total", "Events dropped by filters", c => c.Filtered),
+            ("ingesthub_connector_events_failed_total", "Records that failed decoding or were rejected by the sink", c => c.Failed),
+            ("ingesthub_connector_events_dead_lettered_total", "Records written to the dead-letter topic", c => c.DeadLettered),
+            ("ingesthub_connector_batches_total", "Sink batches acknowledged", c => c.Batches),
+            ("ingesthub_connector_retries_total", "Sink batch retries", c => c.Retries),
+        ];
+        foreach (var (name, help, value) in counters)
+        {
+            w.Family(name, "counter", help);
+            foreach (var c in connectors)
+                w.Sample(name, value(c.Status.Counters), ("connector", c.Name));
+        }
+        w.Family("ingesthub_connector_state", "gauge", "Connector state (1 for the current state)");
+        foreach (var c in connectors)
+            foreach (var state in Enum.GetValues<ConnectorState>())
+                w.Sample("ingesthub_connector_state", c.Status.State == state ? 1 : 0, ("connector", c.Name), ("state", ConnectorEndpoints.StateName(state)));
+        w.Family("ingesthub_connector_workers", "gauge", "Workers (group members) running for the connector");
+        foreach (var c in connectors)
+            w.Sample("ingesthub_connector_workers", c.Status.Workers.Count, ("connector", c.Name));
+        w.Family("ingesthub_connector_events_in_rate", "gauge", "Records per second consumed by the connector over the last minute");
+        foreach (var c in connectors)
+        {
+            var samples = history.FindConnector(c.Name)?.Snapshot(history.MinuteSamples) ?? [];
+            w.Sample("ingesthub_connector_events_in_rate", MonitoringHistory.Rate(samples).Records, ("connector", c.Name));
+        }
+    }
+}

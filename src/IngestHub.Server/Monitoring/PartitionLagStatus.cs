@@ -1,0 +1,11 @@
+namespace IngestHub.Server.Monitoring;
+
+/// <summary>Burrow's partition states.</summary>
+public enum PartitionLagStatus
+{
+    Ok,
+    Warning,
+    Stall,
+    Stop,
+    Rewind,
+}
