@@ -79,6 +79,8 @@ public static class IngestHubApp
         builder.Configuration.AddCommandLine(args, (IDictionary<string, string>)FlagMappings);
 
         builder.Logging.ClearProviders();
+        // Request logs at Info would log every dashboard poll.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
