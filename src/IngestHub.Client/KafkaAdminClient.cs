@@ -129,7 +129,7 @@ public sealed class KafkaAdminClient : IAsyncDisposable
     public async Task<GroupDescription> DescribeGroupAsync(string groupId, CancellationToken cancellationToken = default)
     {
         int coordinator = await _cluster.FindCoordinatorAsync(groupId, cancellationToken);
-        var response = await _cluster.SendAsync<DescribeGroupsRequest, DescribeGroupsResponse>(coordinator,
+        var response = await _cluster.SendToCoordinatorAsync<DescribeGroupsRequest, DescribeGroupsResponse>(coordinator,
             new DescribeGroupsRequest { Groups = [groupId] }, cancellationToken);
         var group = response.Groups.Single();
         KafkaException.ThrowIfError(group.ErrorCode, $"DescribeGroups {groupId}");

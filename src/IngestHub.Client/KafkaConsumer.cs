@@ -130,7 +130,7 @@ public sealed class KafkaConsumer : IAsyncDisposable
             try
             {
                 int coordinator = await _cluster.FindCoordinatorAsync(groupId, cancellationToken);
-                var response = await _cluster.SendAsync<OffsetCommitRequest, OffsetCommitResponse>(coordinator, request, cancellationToken);
+                var response = await _cluster.SendToCoordinatorAsync<OffsetCommitRequest, OffsetCommitResponse>(coordinator, request, cancellationToken);
                 foreach (var topic in response.Topics)
                 {
                     foreach (var partition in topic.Partitions)

@@ -146,9 +146,14 @@ public sealed class RedisPipelineTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.Created, await CreateConnectorAsync(appliance, "clicks-to-redis", Definition("clicks", redis.Port, "clicks", workers: 2, batch: 100)));
         await Poll.UntilAsync(async () => await ListLengthAsync(redis, "clicks") > 1_000, Deadline, () => "the run is under way");
 
-        await appliance.RestartAsync(); // graceful: workers finish their batch, commit, leave
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await appliance.StopAsync(); // graceful: workers finish their batch, commit, leave
+        output.WriteLine($"stopped in {clock.ElapsedMilliseconds} ms with {await ListLengthAsync(redis, "clicks")} delivered");
+        await appliance.StartAsync();
+        output.WriteLine($"started in {clock.ElapsedMilliseconds} ms");
         await Poll.UntilAsync(async () => await ListLengthAsync(redis, "clicks") >= produced.Count, Deadline,
             () => $"{ListLengthAsync(redis, "clicks").Result} of {produced.Count} delivered after restart");
+        output.WriteLine($"drained in {clock.ElapsedMilliseconds} ms");
         var sources = await SourcesInRedisAsync(redis, "clicks");
         int repeats = sources.Count - sources.Distinct().Count();
         output.WriteLine($"appliance restarted mid-run: {produced.Count} offsets, {sources.Count} deliveries, {repeats} repeated");

@@ -18,6 +18,9 @@ internal sealed class ClusterClient : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly List<BrokerEndpoint> _bootstrap = [];
     private readonly ConcurrentDictionary<int, BrokerEndpoint> _nodes = new();
+    // Group traffic (join, sync, heartbeat, commit) gets its own connection to the coordinator: a broker answers a
+    // connection's requests in order, so sharing the fetch connection would queue a commit behind a long poll.
+    private readonly ConcurrentDictionary<int, BrokerEndpoint> _coordinatorEndpoints = new();
     private readonly ConcurrentDictionary<string, int> _coordinators = new();
     private readonly ConcurrentDictionary<string, byte> _interestingTopics = new();
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
@@ -219,6 +222,17 @@ internal sealed class ClusterClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends group traffic to a coordinator found by <see cref="FindCoordinatorAsync"/> over the dedicated
+    /// coordinator connection.</summary>
+    public async Task<TResponse> SendToCoordinatorAsync<TRequest, TResponse>(int coordinator, TRequest request, CancellationToken cancellationToken, int extraTimeoutMs = 0)
+        where TRequest : IKafkaMessage<TRequest> where TResponse : IKafkaMessage<TResponse>
+    {
+        if (!_coordinatorEndpoints.TryGetValue(coordinator, out var endpoint))
+            throw new KafkaException(ErrorCode.CoordinatorNotAvailable, $"no connection to coordinator {coordinator}");
+        var connection = await endpoint.GetAsync(cancellationToken);
+        return await connection.SendAsync<TRequest, TResponse>(request, cancellationToken, extraTimeoutMs);
+    }
+
     public async Task<TResponse> SendToAnyAsync<TRequest, TResponse>(TRequest request, CancellationToken cancellationToken)
         where TRequest : IKafkaMessage<TRequest> where TResponse : IKafkaMessage<TResponse>
     {
@@ -260,8 +274,12 @@ internal sealed class ClusterClient : IAsyncDisposable
             }
             if (response.ErrorCode == ErrorCode.None)
             {
-                var existing = _nodes.GetOrAdd(response.NodeId, _ => new BrokerEndpoint(response.Host, response.Port, _options));
-                _ = existing;
+                var existing = _coordinatorEndpoints.GetOrAdd(response.NodeId, _ => new BrokerEndpoint(response.Host, response.Port, _options));
+                if (existing.Host != response.Host || existing.Port != response.Port)
+                {
+                    _coordinatorEndpoints[response.NodeId] = new BrokerEndpoint(response.Host, response.Port, _options);
+                    await existing.DisposeAsync();
+                }
                 _coordinators[groupId] = response.NodeId;
                 return response.NodeId;
             }
@@ -287,6 +305,8 @@ internal sealed class ClusterClient : IAsyncDisposable
         foreach (var endpoint in _nodes.Values)
             await endpoint.DisposeAsync();
         foreach (var endpoint in _bootstrap)
+            await endpoint.DisposeAsync();
+        foreach (var endpoint in _coordinatorEndpoints.Values)
             await endpoint.DisposeAsync();
     }
 }

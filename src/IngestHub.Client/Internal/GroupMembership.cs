@@ -135,7 +135,7 @@ internal sealed class GroupMembership
         JoinGroupResponse joined;
         while (true)
         {
-            joined = await _cluster.SendAsync<JoinGroupRequest, JoinGroupResponse>(coordinator, join, token, _options.MaxPollIntervalMs);
+            joined = await _cluster.SendToCoordinatorAsync<JoinGroupRequest, JoinGroupResponse>(coordinator, join, token, _options.MaxPollIntervalMs);
             if (joined.ErrorCode == ErrorCode.MemberIdRequired)
             {
                 MemberId = join.MemberId = joined.MemberId;
@@ -158,7 +158,7 @@ internal sealed class GroupMembership
         };
         if (IsLeader)
             sync.Assignments = await ComputeAssignmentsAsync(joined, token);
-        var synced = await _cluster.SendAsync<SyncGroupRequest, SyncGroupResponse>(coordinator, sync, token, _options.MaxPollIntervalMs);
+        var synced = await _cluster.SendToCoordinatorAsync<SyncGroupRequest, SyncGroupResponse>(coordinator, sync, token, _options.MaxPollIntervalMs);
         KafkaException.ThrowIfError(synced.ErrorCode, $"SyncGroup {_groupId}");
         var assignment = ConsumerProtocolAssignment.Read(synced.Assignment);
         var result = new List<TopicPartition>();
@@ -216,7 +216,7 @@ internal sealed class GroupMembership
             try
             {
                 int coordinator = await _cluster.FindCoordinatorAsync(_groupId, _stop.Token);
-                var response = await _cluster.SendAsync<HeartbeatRequest, HeartbeatResponse>(coordinator, new HeartbeatRequest
+                var response = await _cluster.SendToCoordinatorAsync<HeartbeatRequest, HeartbeatResponse>(coordinator, new HeartbeatRequest
                 {
                     GroupId = _groupId,
                     GenerationId = GenerationId,
@@ -261,7 +261,7 @@ internal sealed class GroupMembership
             int coordinator = await _cluster.FindCoordinatorAsync(_groupId, CancellationToken.None);
             var request = new LeaveGroupRequest { GroupId = _groupId, MemberId = MemberId };
             request.Members.Add(new LeaveGroupRequest.Member { MemberId = MemberId, GroupInstanceId = _options.GroupInstanceId });
-            var response = await _cluster.SendAsync<LeaveGroupRequest, LeaveGroupResponse>(coordinator, request, CancellationToken.None);
+            var response = await _cluster.SendToCoordinatorAsync<LeaveGroupRequest, LeaveGroupResponse>(coordinator, request, CancellationToken.None);
             if (response.ErrorCode != ErrorCode.None)
                 _logger.LogDebug("LeaveGroup {Group}: {Error}", _groupId, response.ErrorCode);
         }

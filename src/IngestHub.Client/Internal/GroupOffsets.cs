@@ -22,7 +22,7 @@ internal static class GroupOffsets
             try
             {
                 int coordinator = await cluster.FindCoordinatorAsync(groupId, cancellationToken);
-                var response = await cluster.SendAsync<OffsetFetchRequest, OffsetFetchResponse>(coordinator, request, cancellationToken);
+                var response = await cluster.SendToCoordinatorAsync<OffsetFetchRequest, OffsetFetchResponse>(coordinator, request, cancellationToken);
                 error = response.ErrorCode;
                 if (error == ErrorCode.None)
                 {
