@@ -23,18 +23,20 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     public int Port { get; }
+    public bool Durable { get; private init; }
 
     public string? Password { get; }
 
     /// <summary>Set when the server only listens with TLS (on <see cref="Port"/>).</summary>
     public TestCertificates? Certificates { get; }
 
-    public static async Task<RedisServer> StartAsync(string? password = null, bool tls = false)
+    /// <param name="durable">appendonly with fsync on every write, so what redis acknowledged survives a SIGKILL.</param>
+    public static async Task<RedisServer> StartAsync(string? password = null, bool tls = false, bool durable = false)
     {
         // A free port can be taken between probing and binding; try a few.
         for (int attempt = 1; ; attempt++)
         {
-            var server = new RedisServer(FreePort(), password, tls);
+            var server = new RedisServer(FreePort(), password, tls) { Durable = durable };
             try
             {
                 await server.RestartAsync();
@@ -77,7 +79,7 @@ public sealed class RedisServer : IAsyncDisposable
             : ["--port", Port.ToString()];
         foreach (var arg in listen)
             start.ArgumentList.Add(arg);
-        foreach (var arg in new[] { "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory, "--enable-debug-command", "local" })
+        foreach (var arg in new[] { "--bind", "127.0.0.1", "--save", "", "--appendonly", Durable ? "yes" : "no", "--appendfsync", "always", "--dir", _directory, "--enable-debug-command", "local" })
             start.ArgumentList.Add(arg);
         if (Password is not null)
         {

@@ -71,6 +71,12 @@ internal sealed class ConnectorWorker
                 var first = await consumer.ConsumeAsync(TimeSpan.FromMilliseconds(200), stop);
                 if (first is null)
                     continue;
+                if (_connector.IsPaused)
+                {
+                    // Paused while waiting for this record: put it back so it is consumed after resume.
+                    consumer.Seek(first.TopicPartition, first.Offset);
+                    continue;
+                }
                 await _batchGate.WaitAsync(abort);
                 try
                 {
