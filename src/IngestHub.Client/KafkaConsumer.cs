@@ -79,6 +79,11 @@ public sealed class KafkaConsumer : IAsyncDisposable
     /// <summary>The next record, or null when none arrives within <paramref name="timeout"/>.</summary>
     public async Task<ConsumeResult?> ConsumeAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        // Buffered records are returned without arming a timer: the timed path is for waiting only.
+        if (_fetcher.TryConsume(out var buffered))
+            return buffered;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         try

@@ -124,28 +124,50 @@ internal sealed class ConsumerFetcher
     {
         while (true)
         {
-            if (_current is { } chunk)
-            {
-                lock (_lock)
-                {
-                    bool live = _partitions.TryGetValue(chunk.Partition.TopicPartition, out var state) && state == chunk.Partition
-                        && state.Epoch == chunk.Epoch && !state.Paused;
-                    while (live && chunk.Next < chunk.Records.Count)
-                    {
-                        var record = chunk.Records[chunk.Next++];
-                        if (record.Offset < state!.Position)
-                            continue;
-                        state.Position = record.Offset + 1;
-                        return record;
-                    }
-                    if (live)
-                        state!.QueuedChunks--;
-                }
-                _current = null;
-                Wake();
-            }
+            if (TryTakeFromCurrent(out var record))
+                return record;
             _current = await _chunks.Reader.ReadAsync(cancellationToken);
         }
+    }
+
+    /// <summary>The next record if one is already buffered; never waits.</summary>
+    public bool TryConsume(out ConsumeResult record)
+    {
+        while (true)
+        {
+            if (TryTakeFromCurrent(out record))
+                return true;
+            if (!_chunks.Reader.TryRead(out var next))
+                return false;
+            _current = next;
+        }
+    }
+
+    private bool TryTakeFromCurrent(out ConsumeResult record)
+    {
+        if (_current is { } chunk)
+        {
+            lock (_lock)
+            {
+                bool live = _partitions.TryGetValue(chunk.Partition.TopicPartition, out var state) && state == chunk.Partition
+                    && state.Epoch == chunk.Epoch && !state.Paused;
+                while (live && chunk.Next < chunk.Records.Count)
+                {
+                    var candidate = chunk.Records[chunk.Next++];
+                    if (candidate.Offset < state!.Position)
+                        continue;
+                    state.Position = candidate.Offset + 1;
+                    record = candidate;
+                    return true;
+                }
+                if (live)
+                    state!.QueuedChunks--;
+            }
+            _current = null;
+            Wake();
+        }
+        record = null!;
+        return false;
     }
 
     public async Task StopAsync()
