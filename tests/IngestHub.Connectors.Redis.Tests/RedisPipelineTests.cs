@@ -283,4 +283,42 @@ public sealed class RedisPipelineTests(ITestOutputHelper output)
         var status = await appliance.GetJsonAsync("connectors/kept-to-redis/status");
         Assert.Equal("PAUSED", status["connector"]!["state"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_pipeline_defined_in_yaml_under_the_config_dir_runs_at_start()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        string pipelines = Path.Combine(Path.GetTempPath(), "ingesthub-yaml-pipelines", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(pipelines);
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(pipelines, "yaml-logs.yaml"), $$"""
+                name: yaml-logs
+                input:
+                  topics: [yaml-logs]
+                  workers: 1
+                codec: plain
+                filters:
+                  - grok:
+                      match:
+                        message: "%{WORD:level} %{GREEDYDATA:text}"
+                output:
+                  type: redis
+                  port: {{redis.Port}}
+                  mode: list
+                  key: "yaml:%{level}"
+                errors:
+                  tolerance: all
+                """);
+            await using var appliance = await ApplianceHost.StartAsync("--pipelines-dir", pipelines);
+            Assert.Equal(["yaml-logs"], (await appliance.Http.GetFromJsonAsync<string[]>("connectors"))!);
+            await ProduceAsync(appliance, "yaml-logs", 0, 20, i => i % 2 == 0 ? $"INFO started {i}" : $"ERROR failed {i}");
+            await Poll.UntilAsync(async () => await ListLengthAsync(redis, "yaml:INFO") == 10 && await ListLengthAsync(redis, "yaml:ERROR") == 10,
+                Deadline, () => "grok-parsed lines in per-level lists");
+        }
+        finally
+        {
+            Directory.Delete(pipelines, recursive: true);
+        }
+    }
 }
