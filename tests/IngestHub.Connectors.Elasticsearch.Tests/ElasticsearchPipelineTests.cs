@@ -21,7 +21,7 @@ public sealed class ElasticsearchPipelineTests(ITestOutputHelper output)
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     // Event n happens at Start + 2n seconds: 7,200 events on the first day, the rest on the second.
-    private static readonly DateTimeOffset Start = new(2024, 3, 9, 22, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Start = new(2024, 3, 9, 20, 0, 0, TimeSpan.Zero);
 
     public static TheoryData<string> Targets => [ElasticsearchTarget.TestServerKind, ElasticsearchTarget.RealKind];
 
