@@ -125,6 +125,27 @@ public sealed class ElasticsearchTarget : IAsyncDisposable
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["_source"] as JsonObject;
     }
 
+    /// <summary>Every document of <paramref name="indexPattern"/> as (index, id), read with a scroll.</summary>
+    public async Task<List<(string Index, string Id)>> DocumentIdsAsync(string indexPattern)
+    {
+        await _http.PostAsync(indexPattern + "/_refresh?ignore_unavailable=true", null);
+        var ids = new List<(string, string)>();
+        var query = new JsonObject { ["size"] = 10_000, ["_source"] = false, ["sort"] = new JsonArray("_doc"), ["query"] = new JsonObject { ["match_all"] = new JsonObject() } };
+        using var first = await _http.PostAsync(indexPattern + "/_search?scroll=1m", new StringContent(query.ToJsonString(), Encoding.UTF8, "application/json"));
+        first.EnsureSuccessStatusCode();
+        var page = JsonNode.Parse(await first.Content.ReadAsStringAsync())!;
+        while (page["hits"]!["hits"]!.AsArray() is { Count: > 0 } hits)
+        {
+            foreach (var hit in hits)
+                ids.Add((hit!["_index"]!.GetValue<string>(), hit["_id"]!.GetValue<string>()));
+            var next = new JsonObject { ["scroll"] = "1m", ["scroll_id"] = page["_scroll_id"]!.GetValue<string>() };
+            using var response = await _http.PostAsync("_search/scroll", new StringContent(next.ToJsonString(), Encoding.UTF8, "application/json"));
+            response.EnsureSuccessStatusCode();
+            page = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        }
+        return ids;
+    }
+
     public async Task<JsonObject?> GetTemplateAsync(string name)
     {
         using var response = await _http.GetAsync("_index_template/" + name);
