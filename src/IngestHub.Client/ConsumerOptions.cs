@@ -45,4 +45,8 @@ public sealed class ConsumerOptions : ClientOptions
 
     /// <summary><c>isolation.level</c>: read_committed when true (the same as read_uncommitted without transactions).</summary>
     public bool ReadCommitted { get; set; }
+
+    /// <summary>How often the group leader checks whether a subscribed topic appeared or gained partitions and, if
+    /// so, triggers a rebalance (Kafka does this on each metadata refresh, metadata.max.age.ms).</summary>
+    public int PartitionCheckIntervalMs { get; set; } = 5_000;
 }

@@ -23,6 +23,9 @@ internal sealed class GroupMembership
     private readonly CancellationTokenSource _stop = new();
     private volatile IReadOnlyList<string> _topics = [];
     private volatile bool _rejoinRequested;
+    // The leader remembers the partition counts it assigned from, and rejoins (a rebalance for everyone) when a
+    // subscribed topic appears or grows, as Kafka's consumer leader does.
+    private Dictionary<string, int> _assignedCounts = [];
     private Task _loop = Task.CompletedTask;
 
     public GroupMembership(ConsumerOptions options, ClusterClient cluster, ILogger logger,
@@ -190,6 +193,7 @@ internal sealed class GroupMembership
             if (metadata.Topics.TryGetValue(topic, out var described) && described.Error == ErrorCode.None)
                 counts[topic] = described.Partitions.Count;
         }
+        _assignedCounts = counts;
         var plan = assignor.Assign(subscriptions, counts);
         var assignments = new List<SyncGroupRequest.Assignment>();
         foreach (var (member, partitions) in plan)
@@ -208,11 +212,21 @@ internal sealed class GroupMembership
     private async Task HeartbeatUntilRejoinAsync()
     {
         long lastSuccess = Environment.TickCount64;
+        long nextPartitionCheck = Environment.TickCount64 + _options.PartitionCheckIntervalMs;
         while (!_stop.IsCancellationRequested && !_rejoinRequested)
         {
             await DelayQuietly(_options.HeartbeatIntervalMs);
             if (_stop.IsCancellationRequested || _rejoinRequested)
                 return;
+            if (IsLeader && Environment.TickCount64 >= nextPartitionCheck)
+            {
+                nextPartitionCheck = Environment.TickCount64 + _options.PartitionCheckIntervalMs;
+                if (await PartitionsChangedAsync())
+                {
+                    _logger.LogInformation("Subscribed topics of {Group} changed partitions; rebalancing", _groupId);
+                    return;
+                }
+            }
             try
             {
                 int coordinator = await _cluster.FindCoordinatorAsync(_groupId, _stop.Token);
@@ -247,6 +261,27 @@ internal sealed class GroupMembership
                 return;
             }
         }
+    }
+
+    private async Task<bool> PartitionsChangedAsync()
+    {
+        try
+        {
+            var topics = new HashSet<string>(_topics);
+            topics.UnionWith(_assignedCounts.Keys);
+            var metadata = await _cluster.RefreshMetadataAsync([.. topics], false, _stop.Token);
+            foreach (string topic in topics)
+            {
+                int now = metadata.Topics.TryGetValue(topic, out var described) && described.Error == ErrorCode.None ? described.Partitions.Count : 0;
+                if (now != _assignedCounts.GetValueOrDefault(topic))
+                    return true;
+            }
+        }
+        catch (KafkaException ex) when (ex.IsRetriable)
+        {
+            _logger.LogDebug("Partition check for {Group} failed: {Error}", _groupId, ex.Message);
+        }
+        return false;
     }
 
     /// <summary>Stops the loop (revoking first) and sends LeaveGroup.</summary>
