@@ -11,6 +11,10 @@ internal sealed class ProducerPartition(TopicPartition topicPartition)
     public List<ProducerBatch> Unacked { get; } = [];
     public int InFlight { get; set; }
     public int NextSequence { get; set; }
+    /// <summary>Whether a batch of the current producer id/epoch has been acknowledged on this partition. Until
+    /// then only one request is in flight: a broker accepts any first sequence from a producer it does not know, so
+    /// a later batch overtaking a retried first one would be stored first and the first then refused as out of order.</summary>
+    public bool SequenceEstablished { get; set; }
 
     /// <summary>True while a retried batch waits: then only one request at a time, so order is restored.</summary>
     public bool Retrying

@@ -195,6 +195,7 @@ internal sealed class ProducerSender
                 foreach (var state in _partitions.Values)
                 {
                     state.NextSequence = 0;
+                    state.SequenceEstablished = false;
                     state.Unacked.Clear();
                     foreach (var batch in state.Ready)
                     {
@@ -251,7 +252,7 @@ internal sealed class ProducerSender
                     nextWake = Math.Min(nextWake, head.RetryAtMs);
                     continue;
                 }
-                int limit = state.Retrying ? 1 : perPartitionLimit;
+                int limit = state.Retrying || (_options.EnableIdempotence && !state.SequenceEstablished) ? 1 : perPartitionLimit;
                 if (state.InFlight >= limit)
                     continue;
                 int leader = metadata.LeaderOf(state.TopicPartition);
@@ -426,6 +427,7 @@ internal sealed class ProducerSender
             if (error is ErrorCode.None or ErrorCode.DuplicateSequenceNumber)
             {
                 state.Unacked.Remove(batch);
+                state.SequenceEstablished = true;
             }
             else
             {
