@@ -94,7 +94,7 @@ public sealed class RedisSink : ISink
         var written = json.WrittenMemory;
         for (int i = 0; i < batch.Count; i++)
         {
-            var key = _settings.Key.Render(batch[i]);
+            var key = _settings.Key.Format(batch[i]);
             var value = written.Slice(ranges[i].Start, ranges[i].Length);
             commands[i] = _settings.Mode switch
             {
@@ -116,12 +116,12 @@ public sealed class RedisSink : ISink
         if (_settings.Mode == RedisSinkMode.Hash)
         {
             args.Add("HSET");
-            args.Add(_settings.Key.Render(logEvent));
+            args.Add(_settings.Key.Format(logEvent));
         }
         else
         {
             args.Add("XADD");
-            args.Add(_settings.Key.Render(logEvent));
+            args.Add(_settings.Key.Format(logEvent));
             if (_settings.StreamMaxLength > 0)
             {
                 args.Add("MAXLEN");

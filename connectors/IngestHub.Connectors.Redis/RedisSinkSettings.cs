@@ -1,3 +1,4 @@
+using IngestHub.Pipelines.Events;
 using System.Text.Json.Nodes;
 using IngestHub.Pipelines.Configuration;
 
@@ -10,7 +11,7 @@ internal sealed class RedisSinkSettings
 
     public RedisSinkMode Mode { get; init; }
 
-    public required RedisKeyTemplate Key { get; init; }
+    public required EventFormatter Key { get; init; }
 
     /// <summary>List mode: wait while a target list holds at least this many items (0 = never wait).</summary>
     public long CongestionThreshold { get; init; }
@@ -62,11 +63,17 @@ internal sealed class RedisSinkSettings
         if (streamFields is not ("event" or "flatten"))
             throw new ConfigException("stream.fields", $"must be event or flatten, got {streamFields}");
 
+        for (int at = key.IndexOf("%{", StringComparison.Ordinal); at >= 0; at = key.IndexOf("%{", at + 2, StringComparison.Ordinal))
+        {
+            if (key.IndexOf('}', at + 2) < 0)
+                throw new ConfigException("key", $"'{key}' has a %{{ without its closing }}");
+        }
+
         return new RedisSinkSettings
         {
             Connection = connection,
             Mode = mode,
-            Key = RedisKeyTemplate.Parse(key, "key"),
+            Key = EventFormatter.Compile(key),
             CongestionThreshold = reader.Long("congestion_threshold", 0, 0),
             // Logstash's congestion_interval is in seconds; congestion_interval.ms allows finer values.
             CongestionInterval = reader.Has("congestion_interval.ms")
