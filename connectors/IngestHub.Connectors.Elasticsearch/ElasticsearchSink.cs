@@ -1,3 +1,4 @@
+using IngestHub.Pipelines.Runtime;
 using System.Buffers;
 using System.Globalization;
 using System.Net;
@@ -35,7 +36,6 @@ public sealed class ElasticsearchSink : ISink
     private readonly IndexNameTemplate? _documentIdTemplate;
     private readonly bool _defaultDocumentId;
     private readonly BulkAction _action;
-    private readonly Backoff _itemBackoff;
 
     public ElasticsearchSink(string name, ElasticsearchSinkOptions options, ILogger<ElasticsearchSink> logger)
         : this(name, options, (ILogger)logger)
@@ -54,7 +54,6 @@ public sealed class ElasticsearchSink : ISink
         if (options.DocumentId is not ("default" or "none"))
             _documentIdTemplate = IndexNameTemplate.Parse(options.DocumentId, "document_id", lowercaseFields: false);
         _action = options.EffectiveAction;
-        _itemBackoff = new Backoff(options.RetryBackoffMs, options.RetryBackoffMaxMs);
     }
 
     public ElasticsearchSinkStatistics Statistics { get; } = new();
@@ -283,7 +282,7 @@ public sealed class ElasticsearchSink : ISink
                     throw new SinkUnavailableException($"Elasticsearch sink {_name}: {retryCount} items still throttled after {_options.MaxRetries} retries");
                 Statistics.AddRetriedItems(retryCount);
                 _logger.LogDebug("Elasticsearch sink {Name}: resending {Count} throttled items", _name, retryCount);
-                await Task.Delay(_itemBackoff.Delay(attempt), cancellationToken);
+                await Task.Delay(Backoff.Delay(attempt, _options.RetryBackoffMs, _options.RetryBackoffMaxMs), cancellationToken);
                 (pending, retry) = (retry, pending);
                 pendingCount = retryCount;
             }

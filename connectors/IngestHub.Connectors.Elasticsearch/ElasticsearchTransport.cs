@@ -1,3 +1,4 @@
+using IngestHub.Pipelines.Runtime;
 using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
@@ -19,7 +20,8 @@ internal sealed class ElasticsearchTransport : IDisposable
     private readonly SemaphoreSlim _inFlight;
     private readonly TimeSpan _timeout;
     private readonly int _retries;
-    private readonly Backoff _backoff;
+    private readonly int _backoffInitialMs;
+    private readonly int _backoffMaxMs;
     private readonly ILogger _logger;
     private long _requestFailures;
 
@@ -50,7 +52,8 @@ internal sealed class ElasticsearchTransport : IDisposable
         _inFlight = new SemaphoreSlim(options.MaxInFlightRequests, options.MaxInFlightRequests);
         _timeout = TimeSpan.FromMilliseconds(options.RequestTimeoutMs);
         _retries = options.RequestRetries;
-        _backoff = new Backoff(options.RetryBackoffMs, options.RetryBackoffMaxMs);
+        _backoffInitialMs = options.RetryBackoffMs;
+        _backoffMaxMs = options.RetryBackoffMaxMs;
         _logger = logger;
     }
 
@@ -108,7 +111,7 @@ internal sealed class ElasticsearchTransport : IDisposable
             if (attempt >= _retries)
                 throw new SinkUnavailableException($"Elasticsearch {method} /{pathAndQuery} failed {attempt + 1} times; last: {failure}");
             _logger.LogWarning("Elasticsearch request failed ({Failure}); retry {Attempt} of {Retries}", failure, attempt + 1, _retries);
-            await Task.Delay(_backoff.Delay(attempt), cancellationToken);
+            await Task.Delay(Backoff.Delay(attempt, _backoffInitialMs, _backoffMaxMs), cancellationToken);
         }
     }
 
