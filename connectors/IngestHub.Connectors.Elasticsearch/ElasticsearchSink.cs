@@ -1,4 +1,3 @@
-using IngestHub.Pipelines.Runtime;
 using System.Buffers;
 using System.Globalization;
 using System.Net;
@@ -7,6 +6,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IngestHub.Pipelines.Events;
+using IngestHub.Pipelines.Runtime;
 using IngestHub.Pipelines.Sinks;
 using Microsoft.Extensions.Logging;
 

@@ -1,8 +1,8 @@
-using IngestHub.Pipelines.Runtime;
 using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using IngestHub.Pipelines.Runtime;
 using IngestHub.Pipelines.Sinks;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,6 @@
-using IngestHub.Pipelines.Events;
 using System.Text.Json.Nodes;
 using IngestHub.Pipelines.Configuration;
+using IngestHub.Pipelines.Events;
 
 namespace IngestHub.Connectors.Redis;
 

@@ -1,9 +1,9 @@
-using Xunit;
 using System.Diagnostics;
 using IngestHub.Broker.Tests.Support;
 using IngestHub.Protocol;
 using IngestHub.Protocol.Messages;
 using IngestHub.Protocol.Records;
+using Xunit;
 
 namespace IngestHub.Broker.Tests;
 

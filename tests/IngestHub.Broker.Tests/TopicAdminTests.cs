@@ -1,7 +1,7 @@
-using Xunit;
 using IngestHub.Broker.Tests.Support;
 using IngestHub.Protocol;
 using IngestHub.Protocol.Messages;
+using Xunit;
 
 namespace IngestHub.Broker.Tests;
 

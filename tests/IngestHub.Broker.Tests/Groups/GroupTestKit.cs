@@ -43,15 +43,15 @@ internal static class GroupTestKit
 
     public static JoinGroupRequest Join(string group, string memberId = "", string assignor = "range", string protocolType = "consumer",
         int sessionMs = 10_000, int rebalanceMs = 10_000, string? instanceId = null, byte[]? metadata = null) => new()
-    {
-        GroupId = group,
-        MemberId = memberId,
-        SessionTimeoutMs = sessionMs,
-        RebalanceTimeoutMs = rebalanceMs,
-        GroupInstanceId = instanceId,
-        ProtocolType = protocolType,
-        Protocols = [new JoinGroupRequest.Protocol { Name = assignor, Metadata = metadata ?? [1, 2, 3] }],
-    };
+        {
+            GroupId = group,
+            MemberId = memberId,
+            SessionTimeoutMs = sessionMs,
+            RebalanceTimeoutMs = rebalanceMs,
+            GroupInstanceId = instanceId,
+            ProtocolType = protocolType,
+            Protocols = [new JoinGroupRequest.Protocol { Name = assignor, Metadata = metadata ?? [1, 2, 3] }],
+        };
 
     public static SyncGroupRequest Sync(string group, JoinGroupResponse joined, params (string MemberId, byte[] Bytes)[] assignments)
     {

@@ -1,6 +1,6 @@
-using Xunit;
 using System.Text;
 using IngestHub.Protocol.Records;
+using Xunit;
 
 namespace IngestHub.Broker.Tests.Support;
 

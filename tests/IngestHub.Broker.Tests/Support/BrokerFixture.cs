@@ -1,6 +1,6 @@
-using Xunit;
 using IngestHub.Broker;
 using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
 
 namespace IngestHub.Broker.Tests.Support;
 

@@ -1,9 +1,9 @@
-using Xunit;
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using IngestHub.Protocol;
 using IngestHub.Protocol.Messages;
 using IngestHub.Protocol.Primitives;
+using Xunit;
 
 namespace IngestHub.Broker.Tests.Support;
 
