@@ -53,11 +53,42 @@ internal sealed class ClusterClient : IAsyncDisposable
 
     /// <summary>Metadata for one topic, refreshed when unknown, stale, or without leaders; waits (retrying) up to
     /// <paramref name="timeoutMs"/> for the topic to exist with leaders when <paramref name="waitForLeaders"/>.</summary>
+    private int _backgroundRefresh;
+
+    private void RefreshInBackground()
+    {
+        if (Interlocked.Exchange(ref _backgroundRefresh, 1) == 1)
+            return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RefreshMetadataAsync(null, false, CancellationToken.None);
+            }
+            catch (KafkaException ex)
+            {
+                _logger.LogDebug("Background metadata refresh failed: {Error}", ex.Message);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+            finally
+            {
+                Volatile.Write(ref _backgroundRefresh, 0);
+            }
+        });
+    }
+
     public async ValueTask<TopicMetadata> GetTopicAsync(string topic, bool allowAutoCreate, int timeoutMs, CancellationToken cancellationToken)
     {
-        if (!_stale && _metadata.Topics.TryGetValue(topic, out var cached) && cached.Error == ErrorCode.None && cached.Partitions.Count > 0
-            && Environment.TickCount64 - Interlocked.Read(ref _metadataUpdatedMs) < _options.MetadataMaxAgeMs)
+        if (_metadata.Topics.TryGetValue(topic, out var cached) && cached.Error == ErrorCode.None && cached.Partitions.Count > 0)
+        {
+            // A known topic never waits for metadata: stale or old metadata is refreshed in the background (as the
+            // Java producer does), so a leader change or an unreachable broker does not block produce calls.
+            if (_stale || Environment.TickCount64 - Interlocked.Read(ref _metadataUpdatedMs) >= _options.MetadataMaxAgeMs)
+                RefreshInBackground();
             return cached;
+        }
         _interestingTopics.TryAdd(topic, 0);
         long deadline = Environment.TickCount64 + timeoutMs;
         KafkaException? last = null;
