@@ -38,7 +38,8 @@ public sealed class PartitionState
     public ProduceOutcome Append(ReadOnlyMemory<byte> records, bool fsync)
     {
         var span = MemoryMarshal.AsMemory(records).Span; // the request frame is ours; baseOffset is rewritten in place
-        var headerError = RecordBatchHeader.TryValidate(span, out var header);
+        // Header checks only: the log validates size, magic and CRC-32C when it appends, so the CRC is computed once.
+        var headerError = RecordBatchHeader.TryRead(span, out var header);
         if (headerError != RecordBatchError.None)
             return ProduceOutcome.Failed(PartitionLog.ToErrorCode(headerError), DescribeBatchError(headerError));
         if (header.TotalSize != span.Length)
