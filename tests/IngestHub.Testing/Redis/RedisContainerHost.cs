@@ -1,0 +1,85 @@
+using Docker.DotNet.Models;
+using DotNet.Testcontainers.Builders;
+using DotNet.Testcontainers.Containers;
+using IngestHub.Testing.Docker;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IngestHub.Testing.Redis;
+
+/// <summary>redis-server in a Testcontainers container from <see cref="RedisTestImage"/>, its port published on
+/// 127.0.0.1 only. Killed with the engine's SIGKILL and started again as the same container (same port, same
+/// /data), removed on dispose.</summary>
+internal sealed class RedisContainerHost : IRedisHost
+{
+    public const int ContainerPort = 6379;
+    private readonly IContainer _container;
+    private bool _exited;
+
+    public RedisContainerHost(string image, int hostPort, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> files)
+    {
+        var builder = new ContainerBuilder(image)
+            .WithCommand([.. arguments])
+            .WithPortBinding(hostPort, ContainerPort)
+            .WithCreateParameterModifier(create =>
+            {
+                foreach (var bindings in create.HostConfig?.PortBindings?.Values ?? [])
+                    foreach (var binding in bindings)
+                        binding.HostIP = "127.0.0.1";
+            })
+            .WithLogger(NullLogger.Instance);
+        foreach (var (target, source) in files)
+            builder = builder.WithResourceMapping(File.ReadAllBytes(source), target);
+        _container = builder.Build();
+    }
+
+    public string? Failure => _exited ? "container exited" : null;
+
+    public async Task StartAsync()
+    {
+        _exited = false;
+        try
+        {
+            await _container.StartAsync();
+        }
+        catch (Exception e) when (e is global::Docker.DotNet.DockerApiException or InvalidOperationException)
+        {
+            // Port taken, or the server exited at once: the caller retries on another port.
+            _exited = true;
+        }
+    }
+
+    public async Task KillAsync()
+    {
+        using var client = DockerEngine.CreateClient();
+        var state = (await client.Containers.InspectContainerAsync(_container.Id)).State;
+        if (state is not { Running: true })
+            return;
+        await client.Containers.KillContainerAsync(_container.Id, new ContainerKillParameters { Signal = "KILL" });
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await client.Containers.InspectContainerAsync(_container.Id)).State is { Running: true })
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"container {_container.Id} still running 30 s after SIGKILL");
+            await Task.Delay(20);
+        }
+    }
+
+    public Task FreezeAsync() => _container.PauseAsync();
+
+    public Task ThawAsync() => _container.UnpauseAsync();
+
+    public async Task<string> OutputAsync()
+    {
+        try
+        {
+            var (stdout, stderr) = await _container.GetLogsAsync(timestampsEnabled: false);
+            return stdout + stderr;
+        }
+        catch (Exception e) when (e is global::Docker.DotNet.DockerApiException or InvalidOperationException)
+        {
+            return "(no logs: " + e.Message + ")";
+        }
+    }
+
+    public ValueTask DisposeAsync() => _container.DisposeAsync();
+}
