@@ -99,9 +99,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     private static List<string> CommonArguments(RedisServerOptions options)
     {
-        var arguments = new List<string> { "--save", "", "--appendonly", options.Durable ? "yes" : "no", "--appendfsync", "always" };
-        if (!options.Sentinel)
-            arguments.AddRange(["--enable-debug-command", "local"]);
+        var arguments = new List<string> { "--save", "", "--appendonly", options.Durable ? "yes" : "no", "--appendfsync", "always", "--enable-debug-command", "local" };
         if (options.Password is { } password)
             arguments.AddRange(["--requirepass", password]);
         arguments.AddRange(options.Arguments);
@@ -129,7 +127,7 @@ public sealed class RedisServer : IAsyncDisposable
         }
         arguments.AddRange(ListenArguments(port, certificates, directory, options.RequireClientCertificate));
         arguments.AddRange(["--bind", "127.0.0.1", "--dir", directory]);
-        arguments.AddRange(CommonArguments(options));
+        arguments.AddRange(options.Sentinel ? options.Arguments : CommonArguments(options));
         return arguments;
     }
 
