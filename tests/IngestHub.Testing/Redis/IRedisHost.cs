@@ -6,6 +6,9 @@ internal interface IRedisHost : IAsyncDisposable
     /// <summary>Starts the server, or starts it again after <see cref="KillAsync"/> (same port, same data).</summary>
     Task StartAsync();
 
+    /// <summary>The container's id, or null for a child process.</summary>
+    string? ContainerId { get; }
+
     /// <summary>Null while the server may still come up; the reason once it cannot (exited: port taken?).</summary>
     string? Failure { get; }
 

@@ -11,7 +11,6 @@ namespace IngestHub.Testing.Redis;
 /// /data), removed on dispose.</summary>
 internal sealed class RedisContainerHost : IRedisHost
 {
-    public const int ContainerPort = 6379;
     private readonly IContainer _container;
     private bool _exited;
 
@@ -19,7 +18,7 @@ internal sealed class RedisContainerHost : IRedisHost
     {
         var builder = new ContainerBuilder(image)
             .WithCommand([.. arguments])
-            .WithPortBinding(hostPort, ContainerPort)
+            .WithPortBinding(hostPort, RedisServer.ContainerPort)
             .WithCreateParameterModifier(create =>
             {
                 foreach (var bindings in create.HostConfig?.PortBindings?.Values ?? [])
@@ -31,6 +30,8 @@ internal sealed class RedisContainerHost : IRedisHost
             builder = builder.WithResourceMapping(File.ReadAllBytes(source), target);
         _container = builder.Build();
     }
+
+    public string? ContainerId => _container.Id;
 
     public string? Failure => _exited ? "container exited" : null;
 

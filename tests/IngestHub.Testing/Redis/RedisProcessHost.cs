@@ -10,6 +10,8 @@ internal sealed class RedisProcessHost(IReadOnlyList<string> arguments) : IRedis
     private readonly ConcurrentQueue<string> _output = new();
     private Process? _process;
 
+    public string? ContainerId => null;
+
     public string? Failure => _process is { HasExited: true } p ? $"redis-server exited with {p.ExitCode}" : null;
 
     public Task StartAsync()

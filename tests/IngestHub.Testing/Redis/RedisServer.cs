@@ -17,6 +17,9 @@ namespace IngestHub.Testing.Redis;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
+    /// <summary>The port redis-server listens on inside its container (published on <see cref="Port"/>).</summary>
+    public const int ContainerPort = 6379;
+
     private readonly IRedisHost _host;
     private readonly string _directory;
     private readonly SemaphoreSlim _adminLock = new(1, 1);
@@ -36,6 +39,9 @@ public sealed class RedisServer : IAsyncDisposable
     public RedisRuntime Runtime { get; }
 
     public int Port { get; }
+
+    /// <summary>The container's id when <see cref="Runtime"/> is Container.</summary>
+    public string? ContainerId => _host.ContainerId;
 
     public string Endpoint => $"127.0.0.1:{Port}";
 
@@ -134,7 +140,7 @@ public sealed class RedisServer : IAsyncDisposable
     private static List<string> ContainerArguments(RedisServerOptions options, TestCertificates? certificates)
     {
         // Inside its own network namespace; only the published 127.0.0.1 port reaches it.
-        var arguments = ListenArguments(RedisContainerHost.ContainerPort, certificates, "/tls", options.RequireClientCertificate);
+        var arguments = ListenArguments(ContainerPort, certificates, "/tls", options.RequireClientCertificate);
         arguments.AddRange(["--bind", "0.0.0.0", "--protected-mode", "no", "--dir", "/data"]);
         arguments.AddRange(CommonArguments(options));
         return arguments;
