@@ -65,7 +65,8 @@ public sealed class RedisSink : ISink
         // The values are slices of one buffer that must stay untouched until every reply is in.
         var json = new ArrayBufferWriter<byte>(batch.Count * 256);
         var commands = database.CreateBatch();
-        var replies = Queue(commands, batch, keys, json);
+        var owners = new int[batch.Count];
+        var replies = Queue(commands, batch, keys, json, owners);
         try
         {
             // Without a connection (fail-fast backlog policy) Execute throws rather than queueing the batch.
@@ -83,17 +84,22 @@ public sealed class RedisSink : ISink
         {
             // Looked at per reply below.
         }
-        return Classify(replies, keys);
+        return Classify(replies, keys, owners);
     }
 
-    private Task[] Queue(IBatch commands, IReadOnlyList<LogEvent> batch, RedisKey[] keys, ArrayBufferWriter<byte> json)
+    /// <summary>Queues the batch's commands; <paramref name="owners"/>[i] is the index of the reply that answers for
+    /// event i.</summary>
+    private Task[] Queue(IBatch commands, IReadOnlyList<LogEvent> batch, RedisKey[] keys, ArrayBufferWriter<byte> json, int[] owners)
     {
-        var replies = new Task[batch.Count];
         if (_settings.Mode is RedisSinkMode.Hash || (_settings.Mode is RedisSinkMode.Stream && _settings.StreamFlatten))
         {
+            var fieldReplies = new Task[batch.Count];
             for (int i = 0; i < batch.Count; i++)
-                replies[i] = QueueFields(commands, keys[i], batch[i]);
-            return replies;
+            {
+                fieldReplies[i] = QueueFields(commands, keys[i], batch[i]);
+                owners[i] = i;
+            }
+            return fieldReplies;
         }
 
         // Serialize every event into one buffer first: slices are taken only once it stops growing.
@@ -110,18 +116,53 @@ public sealed class RedisSink : ISink
             }
         }
         var written = json.WrittenMemory;
+        RedisValue Value(int i) => written.Slice(ranges[i].Start, ranges[i].Length);
+        if (_settings.Mode == RedisSinkMode.List)
+            return QueuePushes(commands, keys, owners, Value);
+
+        var replies = new Task[batch.Count];
         long? maxLength = _settings.StreamMaxLength > 0 ? _settings.StreamMaxLength : null;
         TimeSpan? expiry = _settings.TtlSeconds > 0 ? TimeSpan.FromSeconds(_settings.TtlSeconds) : null;
         for (int i = 0; i < batch.Count; i++)
         {
-            RedisValue value = written.Slice(ranges[i].Start, ranges[i].Length);
+            owners[i] = i;
             replies[i] = _settings.Mode switch
             {
-                RedisSinkMode.List => commands.ListRightPushAsync(keys[i], value),
-                RedisSinkMode.Channel => commands.PublishAsync(RedisChannel.Literal((string)keys[i]!), value),
-                RedisSinkMode.String => commands.StringSetAsync(keys[i], value, expiry, When.Always),
-                _ => commands.StreamAddAsync(keys[i], EventField, value, null, maxLength, useApproximateMaxLength: true),
+                RedisSinkMode.Channel => commands.PublishAsync(RedisChannel.Literal((string)keys[i]!), Value(i)),
+                RedisSinkMode.String => commands.StringSetAsync(keys[i], Value(i), expiry, When.Always),
+                _ => commands.StreamAddAsync(keys[i], EventField, Value(i), null, maxLength, useApproximateMaxLength: true),
             };
+        }
+        return replies;
+    }
+
+    /// <summary>List mode: one <c>RPUSH key v1 v2 …</c> per target list, its events in batch order. A push is atomic
+    /// and an error reply is about the key (WRONGTYPE, NOPERM, OOM), so it answers alike for each of its events:
+    /// the outcome per event is the same as one command per event, at a fraction of the commands.</summary>
+    private static Task[] QueuePushes(IBatch commands, RedisKey[] keys, int[] owners, Func<int, RedisValue> value)
+    {
+        var groups = new Dictionary<RedisKey, List<int>>();
+        var order = new List<RedisKey>();
+        for (int i = 0; i < keys.Length; i++)
+        {
+            if (!groups.TryGetValue(keys[i], out var members))
+            {
+                groups[keys[i]] = members = [];
+                order.Add(keys[i]);
+            }
+            members.Add(i);
+        }
+        var replies = new Task[order.Count];
+        for (int g = 0; g < order.Count; g++)
+        {
+            var members = groups[order[g]];
+            var values = new RedisValue[members.Count];
+            for (int m = 0; m < values.Length; m++)
+            {
+                values[m] = value(members[m]);
+                owners[members[m]] = g;
+            }
+            replies[g] = commands.ListRightPushAsync(order[g], values);
         }
         return replies;
     }
@@ -198,23 +239,30 @@ public sealed class RedisSink : ISink
         }
     }
 
-    private SinkWriteResult Classify(Task[] replies, RedisKey[] keys)
+    private SinkWriteResult Classify(Task[] replies, RedisKey[] keys, int[] owners)
     {
-        List<SinkRejection>? rejected = null;
-        for (int i = 0; i < replies.Length; i++)
+        string?[]? refused = null;
+        for (int r = 0; r < replies.Length; r++)
         {
-            var reply = replies[i];
+            var reply = replies[r];
             if (reply.IsCompletedSuccessfully)
                 continue;
             var error = reply.Exception?.InnerException ?? new TaskCanceledException(reply);
             if (error is not RedisServerException server)
                 throw Unavailable(Command, error);
-            var prefix = ErrorPrefix(server.Message);
-            if (Array.IndexOf(TransientErrors, prefix) >= 0)
+            if (Array.IndexOf(TransientErrors, ErrorPrefix(server.Message)) >= 0)
                 throw new SinkUnavailableException($"redis sink {_name}: {Command} answered {server.Message}", server);
-            (rejected ??= []).Add(new SinkRejection(i, prefix, $"{Command} {(string?)keys[i]}: {server.Message}"));
+            (refused ??= new string?[replies.Length])[r] = server.Message;
         }
-        return rejected is null ? SinkWriteResult.AllDelivered : new SinkWriteResult(rejected);
+        if (refused is null)
+            return SinkWriteResult.AllDelivered;
+        var rejected = new List<SinkRejection>();
+        for (int i = 0; i < owners.Length; i++)
+        {
+            if (refused[owners[i]] is { } message)
+                rejected.Add(new SinkRejection(i, ErrorPrefix(message), $"{Command} {(string?)keys[i]}: {message}"));
+        }
+        return new SinkWriteResult(rejected);
     }
 
     private string Command => _settings.Mode switch
@@ -317,9 +365,14 @@ public sealed class RedisSink : ISink
     public async ValueTask DisposeAsync()
     {
         await _connecting.WaitAsync();
+        if (_disposed)
+        {
+            _connecting.Release();
+            return;
+        }
+        _disposed = true;
         try
         {
-            _disposed = true;
             if (_redis is not null)
                 await _redis.DisposeAsync();
             _redis = null;

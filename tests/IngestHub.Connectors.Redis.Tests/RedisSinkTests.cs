@@ -196,20 +196,20 @@ public class RedisSinkTests(RedisServerFixture fixture) : IClassFixture<RedisSer
     }
 
     [Fact]
-    public async Task Wrong_type_rejects_only_the_event_aimed_at_that_key()
+    public async Task Wrong_type_rejects_only_the_events_aimed_at_that_key_and_the_other_list_keeps_batch_order()
     {
         var prefix = "wt-" + Guid.NewGuid().ToString("N")[..8] + "-";
         var db = await _server.DatabaseAsync();
         await db.StringSetAsync(prefix + "web", "a string, not a list");
         await using var sink = await StartAsync(_server, new() { ["key"] = prefix + "%{service}" });
 
-        var result = await sink.WriteAsync([Event(0, "a", service: "api"), Event(1, "b", service: "web"), Event(2, "c", service: "api")], Ct);
+        var result = await sink.WriteAsync([Event(0, "a", service: "api"), Event(1, "b", service: "web"), Event(2, "c", service: "api"), Event(3, "d", service: "web")], Ct);
 
-        var rejection = Assert.Single(result.Rejected);
-        Assert.Equal(1, rejection.Index);
-        Assert.Equal("WRONGTYPE", rejection.ErrorType);
-        Assert.Contains("RPUSH " + prefix + "web: WRONGTYPE", rejection.Reason, StringComparison.Ordinal);
-        Assert.Equal(2, await db.ListLengthAsync(prefix + "api"));
+        Assert.Equal([1, 3], result.Rejected.Select(r => r.Index));
+        Assert.All(result.Rejected, r => Assert.Equal("WRONGTYPE", r.ErrorType));
+        Assert.Contains("RPUSH " + prefix + "web: WRONGTYPE", result.Rejected[0].Reason, StringComparison.Ordinal);
+        var api = (await db.ListRangeAsync(prefix + "api")).Select(v => JsonNode.Parse(v.ToString())!["message"]!.GetValue<string>());
+        Assert.Equal(["a", "c"], api);
     }
 
     [Theory]

@@ -8,9 +8,14 @@ namespace IngestHub.Testing.Redis;
 
 /// <summary>redis-server in a Testcontainers container from <see cref="RedisTestImage"/>, its port published on
 /// 127.0.0.1 only. Killed with the engine's SIGKILL and started again as the same container (same port, same
-/// /data), removed on dispose.</summary>
+/// /data), removed on dispose. Without the Ryuk reaper a test host that is killed cannot remove its containers,
+/// so each carries its owner's host name and pid, and the first container a test host starts removes those whose
+/// owner is gone.</summary>
 internal sealed class RedisContainerHost : IRedisHost
 {
+    private const string OwnerLabel = "org.ingesthub.test.owner";
+    private static readonly string Owner = $"{Environment.MachineName}/{Environment.ProcessId}";
+    private static readonly Lazy<Task> Sweep = new(RemoveOrphansAsync);
     private readonly IContainer _container;
     private bool _exited;
 
@@ -25,6 +30,7 @@ internal sealed class RedisContainerHost : IRedisHost
                     foreach (var binding in bindings)
                         binding.HostIP = "127.0.0.1";
             })
+            .WithLabel(OwnerLabel, Owner)
             .WithLogger(NullLogger.Instance);
         foreach (var (target, source) in files)
             builder = builder.WithResourceMapping(File.ReadAllBytes(source), target);
@@ -37,6 +43,7 @@ internal sealed class RedisContainerHost : IRedisHost
 
     public async Task StartAsync()
     {
+        await Sweep.Value;
         _exited = false;
         try
         {
@@ -83,4 +90,35 @@ internal sealed class RedisContainerHost : IRedisHost
     }
 
     public ValueTask DisposeAsync() => _container.DisposeAsync();
+
+    private static async Task RemoveOrphansAsync()
+    {
+        using var client = DockerEngine.CreateClient();
+        var containers = await client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [OwnerLabel] = true } },
+        });
+        foreach (var container in containers)
+        {
+            if (container.Labels?.TryGetValue(OwnerLabel, out var owner) != true || !IsOrphan(owner!))
+                continue;
+            try
+            {
+                await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
+            }
+            catch (global::Docker.DotNet.DockerApiException)
+            {
+                // Removed meanwhile by someone else: fine.
+            }
+        }
+    }
+
+    // Only this machine's containers are judged: a pid means nothing on another host.
+    private static bool IsOrphan(string owner)
+    {
+        int slash = owner.LastIndexOf('/');
+        return slash > 0 && owner[..slash] == Environment.MachineName
+            && int.TryParse(owner[(slash + 1)..], out int pid) && !Directory.Exists($"/proc/{pid}");
+    }
 }

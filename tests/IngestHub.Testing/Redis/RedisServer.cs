@@ -227,9 +227,10 @@ public sealed class RedisServer : IAsyncDisposable
             if (Certificates is { } certificates)
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false, (_, certificate, _, _) => IsIssuedByTestCa(certificate, certificates));
+                using var clientCertificate = Options.RequireClientCertificate ? X509Certificate2.CreateFromPemFile(certificates.ClientCertFile, certificates.ClientKeyFile) : null;
                 var authentication = new SslClientAuthenticationOptions { TargetHost = "localhost" };
-                if (Options.RequireClientCertificate)
-                    authentication.ClientCertificates = [X509Certificate2.CreateFromPemFile(certificates.ClientCertFile, certificates.ClientKeyFile)];
+                if (clientCertificate is not null)
+                    authentication.ClientCertificates = [clientCertificate];
                 await tls.AuthenticateAsClientAsync(authentication, timeout.Token);
                 stream = tls;
             }
@@ -251,7 +252,8 @@ public sealed class RedisServer : IAsyncDisposable
             return false;
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(X509Certificate2.CreateFromPem(File.ReadAllText(certificates.CaFile)));
+        using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(certificates.CaFile));
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var leaf = new X509Certificate2(certificate);
         return chain.Build(leaf);
@@ -270,6 +272,7 @@ public sealed class RedisServer : IAsyncDisposable
         if (_admin is not null)
             await _admin.DisposeAsync();
         await _host.DisposeAsync();
+        _adminLock.Dispose();
         try
         {
             Directory.Delete(_directory, recursive: true);
