@@ -29,6 +29,7 @@ public sealed class RedisSink : ISink
     private readonly string _endpoints;
     private ConnectionMultiplexer? _redis;
     private bool _disposed;
+    private int _disposeStarted;
 
     internal RedisSink(string name, RedisSinkSettings settings, ILogger logger)
     {
@@ -364,15 +365,12 @@ public sealed class RedisSink : ISink
 
     public async ValueTask DisposeAsync()
     {
-        await _connecting.WaitAsync();
-        if (_disposed)
-        {
-            _connecting.Release();
+        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
             return;
-        }
-        _disposed = true;
+        await _connecting.WaitAsync();
         try
         {
+            _disposed = true;
             if (_redis is not null)
                 await _redis.DisposeAsync();
             _redis = null;
@@ -380,6 +378,7 @@ public sealed class RedisSink : ISink
         finally
         {
             _connecting.Release();
+            _connecting.Dispose();
         }
     }
 }

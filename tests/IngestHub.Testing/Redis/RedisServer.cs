@@ -85,10 +85,11 @@ public sealed class RedisServer : IAsyncDisposable
             int port = FreePort();
             string directory = Directory.CreateTempSubdirectory("ingesthub-redis-").FullName;
             var certificates = options.Tls ? TestCertificates.Write(directory) : null;
-            IRedisHost host = image is null
-                ? new RedisProcessHost(ProcessArguments(options, port, directory, certificates))
-                : new RedisContainerHost(image, port, ContainerArguments(options, certificates), ContainerFiles(certificates));
-            var server = new RedisServer(host, runtime, port, directory, options, certificates);
+#pragma warning disable CA2000 // the server owns its host and disposes it, also when the start below fails
+            var server = image is null
+                ? new RedisServer(new RedisProcessHost(ProcessArguments(options, port, directory, certificates)), runtime, port, directory, options, certificates)
+                : new RedisServer(new RedisContainerHost(image, port, ContainerArguments(options, certificates), ContainerFiles(certificates)), runtime, port, directory, options, certificates);
+#pragma warning restore CA2000
             try
             {
                 await server.RestartAsync();
@@ -224,9 +225,9 @@ public sealed class RedisServer : IAsyncDisposable
             using var tcp = new TcpClient();
             await tcp.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
             Stream stream = tcp.GetStream();
-            if (Certificates is { } certificates)
+            using var tls = Certificates is { } trusted ? new SslStream(stream, leaveInnerStreamOpen: false, (_, certificate, _, _) => IsIssuedByTestCa(certificate, trusted)) : null;
+            if (tls is not null && Certificates is { } certificates)
             {
-                var tls = new SslStream(stream, leaveInnerStreamOpen: false, (_, certificate, _, _) => IsIssuedByTestCa(certificate, certificates));
                 using var clientCertificate = Options.RequireClientCertificate ? X509Certificate2.CreateFromPemFile(certificates.ClientCertFile, certificates.ClientKeyFile) : null;
                 var authentication = new SslClientAuthenticationOptions { TargetHost = "localhost" };
                 if (clientCertificate is not null)
