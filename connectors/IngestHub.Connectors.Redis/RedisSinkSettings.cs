@@ -1,13 +1,23 @@
 using System.Text.Json.Nodes;
 using IngestHub.Pipelines.Configuration;
 using IngestHub.Pipelines.Events;
+using StackExchange.Redis;
 
 namespace IngestHub.Connectors.Redis;
 
 /// <summary>The sink's settings, validated; see docs/connectors/redis.md for the keys.</summary>
 internal sealed class RedisSinkSettings
 {
-    public required RedisOptions Connection { get; init; }
+    private static readonly string[] Keys =
+    [
+        "configuration", "host", "port", "username", "password", "db", "tls", "tls.ca.file", "tls.cert.file", "tls.key.file",
+        "timeout.ms", "pool.size", "mode", "key", "congestion_threshold", "congestion_interval", "congestion_interval.ms",
+        "stream.maxlen", "stream.fields", "ttl",
+    ];
+
+    /// <summary>StackExchange.Redis options: the <c>configuration</c> string if given, with the explicit keys applied
+    /// over it, and the sink's delivery rules (no queueing while disconnected, no command retries) forced.</summary>
+    public required ConfigurationOptions Connection { get; init; }
 
     public RedisSinkMode Mode { get; init; }
 
@@ -31,24 +41,8 @@ internal sealed class RedisSinkSettings
     public static RedisSinkSettings Parse(string connectorName, JsonObject settings)
     {
         var reader = new SettingsReader(settings);
-        int timeoutMs = reader.Int("timeout.ms", 5000, 1, 3_600_000);
-        var connection = new RedisOptions
-        {
-            Host = reader.String("host", "127.0.0.1")!,
-            Port = reader.Int("port", 6379, 1, 65535),
-            Username = reader.String("username"),
-            Password = reader.String("password"),
-            Database = reader.Int("db", 0, 0, 65535),
-            UseTls = reader.Bool("tls", false),
-            TlsCaFile = reader.String("tls.ca.file"),
-            ConnectTimeout = TimeSpan.FromMilliseconds(timeoutMs),
-            CommandTimeout = TimeSpan.FromMilliseconds(timeoutMs),
-            PoolSize = reader.Int("pool.size", 2, 1, 64),
-        };
-        if (connection.Username is { Length: > 0 } && connection.Password is null)
-            throw new ConfigException("username", "needs password as well");
-        if (connection.TlsCaFile is { Length: > 0 } caFile && !File.Exists(caFile))
-            throw new ConfigException("tls.ca.file", $"file {caFile} does not exist");
+        reader.RejectUnknownKeys(Keys);
+        var connection = ParseConnection(reader);
 
         var mode = reader.Enum("mode", RedisSinkMode.List);
         string? key = reader.String("key");
@@ -83,5 +77,85 @@ internal sealed class RedisSinkSettings
             StreamFlatten = streamFields == "flatten",
             TtlSeconds = reader.Long("ttl", 0, 0),
         };
+    }
+
+    private static ConfigurationOptions ParseConnection(SettingsReader reader)
+    {
+        ConfigurationOptions options;
+        if (reader.String("configuration") is { } configuration)
+        {
+            if (reader.Has("host") || reader.Has("port"))
+                throw new ConfigException(reader.Has("host") ? "host" : "port", "cannot be combined with configuration (list the endpoints there: host1:6379,host2:6379)");
+            try
+            {
+                options = ConfigurationOptions.Parse(configuration);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ConfigException("configuration", e.Message);
+            }
+            if (options.EndPoints.Count == 0)
+                throw new ConfigException("configuration", "names no endpoint (expected e.g. redis.internal:6379,password=…,ssl=true)");
+        }
+        else
+        {
+            options = new ConfigurationOptions();
+            options.EndPoints.Add(reader.String("host", "127.0.0.1")!, reader.Int("port", 6379, 1, 65535));
+        }
+
+        if (reader.String("username") is { Length: > 0 } user)
+            options.User = user;
+        if (reader.String("password") is { } password)
+            options.Password = password;
+        if (options.User is { Length: > 0 } && options.Password is null)
+            throw new ConfigException("username", "needs password as well");
+        if (reader.Has("db"))
+            options.DefaultDatabase = reader.Int("db", 0, 0, 65535);
+        if (reader.Has("tls"))
+            options.Ssl = reader.Bool("tls", false);
+
+        if (reader.String("tls.ca.file") is { Length: > 0 } caFile)
+        {
+            if (!File.Exists(caFile))
+                throw new ConfigException("tls.ca.file", $"file {caFile} does not exist");
+            options.CertificateValidation += RedisTrust.FromCaFile(caFile);
+        }
+        string? certFile = reader.String("tls.cert.file");
+        string? keyFile = reader.String("tls.key.file");
+        if (certFile is { Length: > 0 } || keyFile is { Length: > 0 })
+        {
+            if (certFile is not { Length: > 0 })
+                throw new ConfigException("tls.key.file", "needs tls.cert.file as well");
+            if (!File.Exists(certFile))
+                throw new ConfigException("tls.cert.file", $"file {certFile} does not exist");
+            if (keyFile is { Length: > 0 } && !File.Exists(keyFile))
+                throw new ConfigException("tls.key.file", $"file {keyFile} does not exist");
+            if (!options.Ssl)
+                throw new ConfigException("tls.cert.file", "needs tls: true (a client certificate is presented in the TLS handshake)");
+            options.SetUserPemCertificate(certFile, keyFile is { Length: > 0 } ? keyFile : null);
+        }
+
+        if (reader.Has("timeout.ms") || !reader.Has("configuration"))
+        {
+            int timeoutMs = reader.Int("timeout.ms", 5000, 1, 3_600_000);
+            options.ConnectTimeout = timeoutMs;
+            options.SyncTimeout = timeoutMs;
+            options.AsyncTimeout = timeoutMs;
+        }
+        // Accepted for older configurations: the library multiplexes every worker's batches over one connection
+        // per server, so there is no pool to size.
+        reader.Int("pool.size", 2, 1, 64);
+
+        // Delivery rules the sink depends on, whatever the configuration string says:
+        // - keep reconnecting in the background instead of failing the first connect for good;
+        options.AbortOnConnectFail = false;
+        // - fail a command at once while disconnected (the runtime backs off and reports it) rather than queue it;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        // - never repeat a command on its own: a write whose reply was lost may have been applied, and only the
+        //   pipeline runtime decides to deliver a batch again (at-least-once, with the retry counted and reported).
+        options.RetryPolicy = StackExchange.Redis.Availability.RetryPolicy.None;
+        // - reconnect soon after a server comes back (100 ms, growing to 2 s while it stays away).
+        options.ReconnectRetryPolicy = new ExponentialRetry(100, 2000);
+        return options;
     }
 }

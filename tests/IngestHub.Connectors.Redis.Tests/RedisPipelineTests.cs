@@ -3,19 +3,22 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using IngestHub.Client;
-using IngestHub.Connectors.Redis;
 using IngestHub.Testing;
-using Xunit;
+using IngestHub.Testing.Redis;
+using StackExchange.Redis;
 
 namespace IngestHub.Connectors.Redis.Tests;
 
 /// <summary>
 /// Connectors end to end: records produced to the appliance's broker flow through a pipeline (consumer-group
 /// workers, json codec, filters) into a real redis-server, with offsets committed only after Redis acknowledged.
+/// Each test throws its server away, so it runs as a child process; the SIGKILL test runs it in a container when a
+/// Docker engine answers, so killing and restarting through the engine is proven too.
 /// </summary>
 public sealed class RedisPipelineTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
+    private static readonly RedisServerOptions Process = new() { Runtime = RedisRuntime.Process };
 
     private static JsonObject Definition(string topic, int redisPort, string key, int workers = 4, string tolerance = "all", int batch = 500) => new()
     {
@@ -49,11 +52,10 @@ public sealed class RedisPipelineTests(ITestOutputHelper output)
 
     private static async Task<List<string>> SourcesInRedisAsync(RedisServer redis, string key)
     {
-        await using var client = redis.CreateClient(TimeSpan.FromSeconds(10));
-        var reply = await client.ExecuteAsync("LRANGE", key, 0, -1);
-        var sources = new List<string>(reply.Elements!.Length);
-        foreach (var item in reply.Elements!)
-            sources.Add(JsonNode.Parse(item.Text!)!["src"]!.GetValue<string>());
+        var items = await (await redis.DatabaseAsync()).ListRangeAsync(key);
+        var sources = new List<string>(items.Length);
+        foreach (var item in items)
+            sources.Add(JsonNode.Parse(item.ToString())!["src"]!.GetValue<string>());
         return sources;
     }
 
@@ -61,10 +63,9 @@ public sealed class RedisPipelineTests(ITestOutputHelper output)
     {
         try
         {
-            await using var client = redis.CreateClient(TimeSpan.FromSeconds(5));
-            return (await client.ExecuteAsync("LLEN", key)).Integer;
+            return await (await redis.DatabaseAsync()).ListLengthAsync(key);
         }
-        catch (RedisConnectionException)
+        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
         {
             return -1;
         }
@@ -79,7 +80,7 @@ public sealed class RedisPipelineTests(ITestOutputHelper output)
     [Fact]
     public async Task Hundred_thousand_events_through_four_workers_land_in_redis_exactly_once()
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync(Process);
         await using var appliance = await ApplianceHost.StartAsync();
         await CreateTopicAsync(appliance, "web", 4);
         var produced = await ProduceAsync(appliance, "web", 0, 100_000);
@@ -103,7 +104,7 @@ public sealed class RedisPipelineTests(ITestOutputHelper output)
     public async Task Redis_dying_mid_run_is_reported_retried_and_nothing_is_lost()
     {
         // Durable redis: what it acknowledged before the kill is still there after it restarts.
-        await using var redis = await RedisServer.StartAsync(durable: true);
+        await using var redis = await RedisServer.StartAsync(new RedisServerOptions { Durable = true });
         await using var appliance = await ApplianceHost.StartAsync();
         await CreateTopicAsync(appliance, "orders", 4);
         var produced = await ProduceAsync(appliance, "orders", 0, 20_000);
@@ -126,14 +127,14 @@ public sealed class RedisPipelineTests(ITestOutputHelper output)
             {
                 return produced.IsSubsetOf(await SourcesInRedisAsync(redis, "orders"));
             }
-            catch (RedisConnectionException)
+            catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
             {
                 return false;
             }
         }, Deadline, () => "every offset delivered after redis came back");
         var all = await SourcesInRedisAsync(redis, "orders");
         int repeats = all.Count - all.Distinct().Count();
-        output.WriteLine($"redis killed mid-run: {produced.Count} offsets, {all.Count} deliveries, {repeats} repeated (batches in flight when redis died)");
+        output.WriteLine($"redis ({redis.Runtime}) killed mid-run: {produced.Count} offsets, {all.Count} deliveries, {repeats} repeated (batches in flight when redis died)");
         Assert.True(produced.SetEquals(all.Distinct()));
         var status = await appliance.GetJsonAsync("connectors/orders-to-redis/status");
         Assert.True(status["counters"]!["retries"]!.GetValue<long>() > 0);
@@ -143,7 +144,7 @@ public sealed class RedisPipelineTests(ITestOutputHelper output)
     [Fact]
     public async Task Stopping_the_appliance_mid_run_and_starting_it_again_delivers_every_offset()
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync(Process);
         await using var appliance = await ApplianceHost.StartAsync();
         await CreateTopicAsync(appliance, "clicks", 4);
         var produced = await ProduceAsync(appliance, "clicks", 0, 30_000);
@@ -168,7 +169,7 @@ public sealed class RedisPipelineTests(ITestOutputHelper output)
     [Fact]
     public async Task Invalid_json_goes_to_the_dead_letter_topic_with_error_headers_and_the_rest_flows_on()
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync(Process);
         await using var appliance = await ApplianceHost.StartAsync();
         await CreateTopicAsync(appliance, "mixed", 1);
         await ProduceAsync(appliance, "mixed", 0, 10, i => i == 4 ? "this is {not json" : $"{{\"n\":{i}}}");
@@ -197,7 +198,7 @@ public sealed class RedisPipelineTests(ITestOutputHelper output)
     [Fact]
     public async Task With_errors_tolerance_none_a_bad_record_stops_the_connector_as_failed_with_the_reason()
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync(Process);
         await using var appliance = await ApplianceHost.StartAsync();
         await CreateTopicAsync(appliance, "strict", 1);
         await ProduceAsync(appliance, "strict", 0, 5, i => i == 2 ? "garbage" : $"{{\"n\":{i}}}");
@@ -219,7 +220,7 @@ public sealed class RedisPipelineTests(ITestOutputHelper output)
     [Fact]
     public async Task Rest_api_creates_pauses_resumes_updates_and_deletes_a_running_connector()
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync(Process);
         await using var appliance = await ApplianceHost.StartAsync();
         await CreateTopicAsync(appliance, "api", 4);
         await ProduceAsync(appliance, "api", 0, 1_000);
@@ -273,7 +274,7 @@ public sealed class RedisPipelineTests(ITestOutputHelper output)
     [Fact]
     public async Task Connectors_created_through_the_api_survive_a_restart()
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync(Process);
         await using var appliance = await ApplianceHost.StartAsync();
         await CreateTopicAsync(appliance, "kept", 2);
         Assert.Equal(HttpStatusCode.Created, await CreateConnectorAsync(appliance, "kept-to-redis", Definition("kept", redis.Port, "kept", workers: 1)));
@@ -287,7 +288,7 @@ public sealed class RedisPipelineTests(ITestOutputHelper output)
     [Fact]
     public async Task A_pipeline_defined_in_yaml_under_the_config_dir_runs_at_start()
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync(Process);
         string pipelines = Path.Combine(Path.GetTempPath(), "ingesthub-yaml-pipelines", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(pipelines);
         try

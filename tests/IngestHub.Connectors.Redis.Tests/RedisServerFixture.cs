@@ -1,15 +1,18 @@
+using IngestHub.Testing.Redis;
+
 namespace IngestHub.Connectors.Redis.Tests;
 
-/// <summary>One redis-server shared by the tests of a class.</summary>
+/// <summary>One redis-server shared by the tests of a class; in a container when a Docker engine answers (the
+/// start cost is paid once per class), else a child process.</summary>
 public class RedisServerFixture : IAsyncLifetime
 {
     private RedisServer? _server;
 
-    protected virtual string? Password => null;
+    protected virtual RedisServerOptions Options => new();
 
     public RedisServer Server => _server ?? throw new InvalidOperationException("not started");
 
-    public async ValueTask InitializeAsync() => _server = await RedisServer.StartAsync(Password);
+    public async ValueTask InitializeAsync() => _server = await RedisServer.StartAsync(Options);
 
     public async ValueTask DisposeAsync()
     {
@@ -17,12 +20,4 @@ public class RedisServerFixture : IAsyncLifetime
             await _server.DisposeAsync();
         GC.SuppressFinalize(this);
     }
-}
-
-/// <summary>A redis-server started with <c>--requirepass</c>.</summary>
-public sealed class PasswordRedisServerFixture : RedisServerFixture
-{
-    public const string Secret = "s3cret-pass";
-
-    protected override string? Password => Secret;
 }

@@ -1,57 +1,48 @@
-using System.Security.Authentication;
-using System.Text.Json.Nodes;
-using IngestHub.Pipelines.Events;
-using Microsoft.Extensions.Logging.Abstractions;
+using IngestHub.Pipelines.Sinks;
+using IngestHub.Testing.Redis;
+using static IngestHub.Connectors.Redis.Tests.RedisSinks;
 
 namespace IngestHub.Connectors.Redis.Tests;
-
-public sealed class TlsRedisServerFixture : IAsyncLifetime
-{
-    private RedisServer? _server;
-
-    public RedisServer Server => _server ?? throw new InvalidOperationException("not started");
-
-    public async ValueTask InitializeAsync() => _server = await RedisServer.StartAsync(tls: true);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_server is not null)
-            await _server.DisposeAsync();
-    }
-}
 
 public class RedisTlsTests(TlsRedisServerFixture fixture) : IClassFixture<TlsRedisServerFixture>
 {
     private readonly RedisServer _server = fixture.Server;
 
     [Fact]
-    public async Task Tls_connection_trusting_the_ca_file_runs_commands()
+    public async Task Sink_writes_over_tls_trusting_the_ca_file()
     {
-        await using var client = _server.CreateClient();
-        await client.ExecuteAsync("SET", "tls-key", "over tls");
-        Assert.Equal("over tls", (await client.ExecuteAsync("GET", "tls-key")).Text);
+        var key = "tls-" + Guid.NewGuid();
+        await using var sink = await StartAsync(_server, new() { ["key"] = key });
+        Assert.Empty((await sink.WriteAsync([Event(0, "secret")], Ct)).Rejected);
+        var stored = await (await _server.DatabaseAsync()).ListGetByIndexAsync(key, 0);
+        Assert.Contains("\"secret\"", stored.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Tls_connection_without_the_ca_file_rejects_the_certificate()
+    public async Task Ssl_in_the_configuration_string_with_the_ca_file_writes_over_tls()
     {
-        var options = _server.Options(TimeSpan.FromMilliseconds(300));
-        await using var client = new RedisClient(new RedisOptions { Port = options.Port, UseTls = true, ConnectTimeout = options.ConnectTimeout });
-        var error = await Assert.ThrowsAsync<RedisConnectionException>(() => client.ExecuteAsync("PING"));
-        Assert.IsType<AuthenticationException>(error.InnerException);
+        var key = "tls-conf-" + Guid.NewGuid();
+        await using var sink = await StartAsync(_server, new() { ["configuration"] = $"127.0.0.1:{_server.Port},ssl=true", ["tls.ca.file"] = _server.Certificates!.CaFile, ["key"] = key });
+        Assert.Empty((await sink.WriteAsync([Event(0, "secret")], Ct)).Rejected);
+        Assert.Equal(1, await (await _server.DatabaseAsync()).ListLengthAsync(key));
     }
 
     [Fact]
-    public async Task Sink_writes_over_tls()
+    public async Task Without_the_ca_file_the_certificate_is_rejected_and_the_sink_is_unavailable()
     {
-        var settings = JsonNode.Parse($$"""{"port":{{_server.Port}},"tls":true,"tls.ca.file":"{{_server.Certificates!.CaFile}}","key":"tls-list"}""")!.AsObject();
-        await using var sink = new RedisSinkFactory().Create("tls", settings, NullLoggerFactory.Instance);
-        await sink.StartAsync(TestContext.Current.CancellationToken);
+        await using var sink = Create(new() { ["port"] = _server.Port, ["tls"] = true, ["timeout.ms"] = 2000 });
+        var error = await Assert.ThrowsAsync<SinkUnavailableException>(() => sink.StartAsync(Ct).AsTask());
+        Assert.Contains(_server.Endpoint, error.Message, StringComparison.Ordinal);
+    }
 
-        var result = await sink.WriteAsync([new LogEvent(new JsonObject { ["message"] = "secret" })], TestContext.Current.CancellationToken);
-
-        Assert.Empty(result.Rejected);
-        await using var client = _server.CreateClient();
-        Assert.Equal("{\"message\":\"secret\"}", (await client.ExecuteAsync("LINDEX", "tls-list", 0)).Text);
+    [Fact]
+    public async Task Plain_connection_to_a_tls_port_is_unavailable_not_stuck()
+    {
+        await using var sink = Create(new() { ["port"] = _server.Port, ["timeout.ms"] = 1000 });
+        await Assert.ThrowsAsync<SinkUnavailableException>(async () =>
+        {
+            await sink.StartAsync(Ct);
+            await sink.WriteAsync([Event(0, "x")], Ct);
+        });
     }
 }

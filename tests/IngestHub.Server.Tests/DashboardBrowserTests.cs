@@ -109,9 +109,7 @@ public sealed class DashboardBrowserTests(ApplianceFixture app) : IAsyncLifetime
     [Fact]
     public async Task Connectors_page_shows_rates_and_dead_letters_and_pauses_a_connector()
     {
-        if (!File.Exists(RedisProcess.Executable))
-            Assert.Skip($"{RedisProcess.Executable} is not installed");
-        using var redis = await RedisProcess.StartAsync();
+        await using var redis = await IngestHub.Testing.Redis.RedisServer.StartAsync(new() { Runtime = IngestHub.Testing.Redis.RedisRuntime.Process });
         string name = "dash-" + Guid.NewGuid().ToString("N")[..6];
         string topic = name + "-events";
         await using (var admin = new IngestHub.Client.KafkaAdminClient(new IngestHub.Client.ClientOptions { BootstrapServers = app.Bootstrap }))
