@@ -96,7 +96,7 @@ public sealed class TopicAdminTests
         Assert.Equal(ErrorCode.None, deleted.Topics[0].ErrorCode);
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, deleted.Topics[1].ErrorCode);
         Assert.False(Directory.Exists(Path.Combine(fixture.DataDir, "gone-0")));
-        var metadata = await client.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = ["gone"], AllowAutoTopicCreation = false }, 8);
+        var metadata = await client.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [new() { Name = "gone" }], AllowAutoTopicCreation = false }, 8);
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, metadata.Topics[0].ErrorCode);
     }
 }

@@ -6,16 +6,13 @@ using IngestHub.Protocol.Messages;
 namespace IngestHub.Broker.Handlers;
 
 /// <summary>
-/// CreateTopics (key 19) v0–v4. Partition count -1 means num.partitions; replication factor must be -1 or 1
+/// CreateTopics (key 19). Partition count -1 means num.partitions; replication factor must be -1 or 1
 /// on a single broker; a manual assignment is accepted when it names only this broker. Errors are Kafka's:
 /// INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT,
 /// INVALID_CONFIG, TOPIC_ALREADY_EXISTS, and INVALID_REQUEST for a topic named twice in one request.
 /// </summary>
 public sealed class CreateTopicsHandler(TopicRegistry topics, BrokerOptions options) : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
-    public override short MinVersion => 0;
-    public override short MaxVersion => 4;
-
     protected override ValueTask<CreateTopicsResponse?> HandleAsync(RequestContext request, CreateTopicsRequest message, CancellationToken cancellationToken)
     {
         var response = new CreateTopicsResponse();

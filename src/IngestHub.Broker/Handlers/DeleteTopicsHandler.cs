@@ -4,12 +4,9 @@ using IngestHub.Protocol.Messages;
 
 namespace IngestHub.Broker.Handlers;
 
-/// <summary>DeleteTopics (key 20) v0–v3: removes the topic and its partition directories.</summary>
+/// <summary>DeleteTopics (key 20): removes the topic and its partition directories.</summary>
 public sealed class DeleteTopicsHandler(TopicRegistry topics) : ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>
 {
-    public override short MinVersion => 0;
-    public override short MaxVersion => 3;
-
     protected override ValueTask<DeleteTopicsResponse?> HandleAsync(RequestContext request, DeleteTopicsRequest message, CancellationToken cancellationToken)
     {
         var response = new DeleteTopicsResponse();

@@ -9,7 +9,7 @@ using IngestHub.Storage;
 namespace IngestHub.Broker.Handlers;
 
 /// <summary>
-/// DescribeConfigs (key 32) v0–v3 for topics (effective values; overrides reported as DYNAMIC_TOPIC_CONFIG,
+/// DescribeConfigs (key 32) for topics (effective values; overrides reported as DYNAMIC_TOPIC_CONFIG,
 /// the rest as DEFAULT_CONFIG) and for this broker.
 /// </summary>
 public sealed class DescribeConfigsHandler(TopicRegistry topics, BrokerOptions options) : ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
@@ -23,9 +23,6 @@ public sealed class DescribeConfigsHandler(TopicRegistry topics, BrokerOptions o
     private const sbyte TypeString = 2;
     private const sbyte TypeInt = 3;
     private const sbyte TypeLong = 5;
-
-    public override short MinVersion => 0;
-    public override short MaxVersion => 3;
 
     protected override ValueTask<DescribeConfigsResponse?> HandleAsync(RequestContext request, DescribeConfigsRequest message, CancellationToken cancellationToken)
     {

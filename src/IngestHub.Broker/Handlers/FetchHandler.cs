@@ -8,7 +8,7 @@ using IngestHub.Storage;
 namespace IngestHub.Broker.Handlers;
 
 /// <summary>
-/// Fetch (key 1) v4–v11. Returns whole batches from the log (a fetch that starts inside a batch gets the whole
+/// Fetch (key 1). Returns whole batches from the log (a fetch that starts inside a batch gets the whole
 /// batch), bounded by each partition's max bytes and the request's max bytes, except that the first non-empty
 /// partition always gets at least one batch (KIP-74). When fewer than min_bytes are available the request waits
 /// up to max_wait_ms and wakes as soon as any requested partition grows. No transactions: the last stable offset
@@ -17,8 +17,8 @@ namespace IngestHub.Broker.Handlers;
 public sealed class FetchHandler(TopicRegistry topics, BrokerMetrics? metrics = null) : ApiHandler
 {
     public override ApiKey ApiKey => ApiKey.Fetch;
-    public override short MinVersion => 4;
-    public override short MaxVersion => 11;
+    public override short MinVersion => FetchRequest.MinVersion;
+    public override short MaxVersion => FetchRequest.MaxVersion;
 
     public override async ValueTask<bool> HandleAsync(RequestContext request, KafkaWriter response, CancellationToken cancellationToken)
     {

@@ -4,13 +4,10 @@ using IngestHub.Protocol.Messages;
 
 namespace IngestHub.Broker.Handlers;
 
-/// <summary>FindCoordinator (key 10) v0–2: this broker coordinates every group; transactions are not offered.</summary>
+/// <summary>FindCoordinator (key 10): this broker coordinates every group; transactions are not offered.</summary>
 public sealed class FindCoordinatorHandler(Func<(int NodeId, string Host, int Port)> endpoint) : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
 {
     private const sbyte GroupKeyType = 0;
-
-    public override short MinVersion => 0;
-    public override short MaxVersion => 2;
 
     protected override ValueTask<FindCoordinatorResponse?> HandleAsync(RequestContext request, FindCoordinatorRequest message, CancellationToken cancellationToken)
     {

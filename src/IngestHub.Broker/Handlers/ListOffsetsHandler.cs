@@ -6,15 +6,12 @@ using IngestHub.Protocol.Messages;
 namespace IngestHub.Broker.Handlers;
 
 /// <summary>
-/// ListOffsets (key 2) v0–v5: earliest (-2) = log start offset, latest (-1) = high watermark, otherwise the
+/// ListOffsets (key 2): earliest (-2) = log start offset, latest (-1) = high watermark, otherwise the
 /// first offset whose timestamp is at or after the given one, found through the time index (offset -1 when
 /// no such record exists). v0 answers with the old single-element offsets array.
 /// </summary>
 public sealed class ListOffsetsHandler(TopicRegistry topics) : ApiHandler<ListOffsetsRequest, ListOffsetsResponse>
 {
-    public override short MinVersion => 0;
-    public override short MaxVersion => 5;
-
     protected override ValueTask<ListOffsetsResponse?> HandleAsync(RequestContext request, ListOffsetsRequest message, CancellationToken cancellationToken)
     {
         var response = new ListOffsetsResponse();
