@@ -67,6 +67,8 @@ internal static class CodecEmitter
 
         string access = isTop ? "public" : "internal";
         w.Open($"{access} static {owner.QualifiedName} Read(ref KafkaReader reader, short version)");
+        if (isTop)
+            CheckVersion(w, api);
         w.Line($"bool flexible = {FlexibleCondition(api)};");
         w.Line($"var result = new {owner.QualifiedName}();");
         int depth = 0;
@@ -103,6 +105,8 @@ internal static class CodecEmitter
         w.Line();
 
         w.Open($"{(isTop ? "public" : "internal")} void Write(KafkaWriter writer, short version)");
+        if (isTop)
+            CheckVersion(w, api);
         w.Line($"bool flexible = {FlexibleCondition(api)};");
         foreach (var field in owner.Fields.Where(f => !f.IsTagged))
             EmitGuarded(w, field, api, () => EmitWrite(w, field, field.Name, "writer", api, ref depth));
@@ -137,6 +141,12 @@ internal static class CodecEmitter
             w.Close();
         }
         w.Close();
+    }
+
+    private static void CheckVersion(CodeWriter w, ApiDeclaration api)
+    {
+        w.Line($"if (version < {api.Versions.Lowest} || version > {api.Versions.Highest})");
+        w.Line($"    throw new global::System.ArgumentOutOfRangeException(nameof(version), version, \"versions {api.Versions} are declared\");");
     }
 
     private static string FlexibleCondition(ApiDeclaration api) =>

@@ -140,10 +140,11 @@ public sealed class GoldenBytesTests
     }
 
     [Fact]
-    public void Metadata_v0_empty_topic_array_means_all_topics()
+    public void Metadata_v0_has_no_null_topic_array()
     {
+        // v0 says "every topic" with an empty array (the handler reads it so); null cannot be sent at v0.
         Assert.Equal([0, 0, 0, 0], MessageCodec.Encode(new MetadataRequest { Topics = null }, 0));
-        Assert.Null(MessageCodec.Decode<MetadataRequest>(new byte[] { 0, 0, 0, 0 }, 0).Topics);
+        Assert.Empty(MessageCodec.Decode<MetadataRequest>(new byte[] { 0, 0, 0, 0 }, 0).Topics!);
         Assert.Throws<MalformedMessageException>(() => MessageCodec.Decode<MetadataRequest>(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF }, 0));
     }
 
