@@ -8,5 +8,5 @@ namespace IngestHub.Broker.Handlers;
 public sealed class ListGroupsHandler(GroupCoordinator coordinator) : ApiHandler<ListGroupsRequest, ListGroupsResponse>
 {
     protected override ValueTask<ListGroupsResponse?> HandleAsync(RequestContext request, ListGroupsRequest message, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<ListGroupsResponse?>(coordinator.ListGroups());
+        ValueTask.FromResult<ListGroupsResponse?>(coordinator.ListGroups(message));
 }
