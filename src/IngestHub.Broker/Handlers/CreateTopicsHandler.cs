@@ -70,6 +70,17 @@ public sealed class CreateTopicsHandler(TopicRegistry topics, BrokerOptions opti
                 continue;
             result.ErrorCode = topics.CreateTopic(topic.Name, partitions, configs, message.ValidateOnly, out var error);
             result.ErrorMessage = result.ErrorCode == ErrorCode.None ? null : error;
+            if (result.ErrorCode == ErrorCode.None)
+            {
+                // v5+ tells the client what was created; v7+ its id.
+                result.NumPartitions = partitions;
+                result.ReplicationFactor = 1;
+                result.Configs = [];
+                foreach (var (name, value) in configs)
+                    result.Configs.Add(new CreateTopicsResponse.Config { Name = name, Value = value, ConfigSource = 1 });
+                if (topics.TryGetTopic(topic.Name, out var created))
+                    result.TopicId = created.TopicId;
+            }
         }
         return ValueTask.FromResult<CreateTopicsResponse?>(response);
     }

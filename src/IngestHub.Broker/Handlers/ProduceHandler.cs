@@ -45,6 +45,13 @@ public sealed class ProduceHandler(TopicRegistry topics, BrokerOptions options, 
                     result.ErrorCode = ErrorCode.UnknownTopicOrPartition;
                     continue;
                 }
+                if (message.Acks == -1 && state.MinInsyncReplicas > 1)
+                {
+                    // One broker is the whole in-sync replica set: acks=all cannot be met when more are required.
+                    result.ErrorCode = ErrorCode.NotEnoughReplicas;
+                    result.ErrorMessage = $"min.insync.replicas is {state.MinInsyncReplicas} but this broker is the only replica";
+                    continue;
+                }
                 if (partition.Records is not MemoryRecordsPayload { Length: > 0 } payload)
                 {
                     result.ErrorCode = ErrorCode.InvalidRecord;

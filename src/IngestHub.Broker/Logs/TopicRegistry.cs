@@ -224,6 +224,7 @@ public sealed class TopicRegistry : IDisposable
                 TopicConfig.RetentionBytes => config with { RetentionBytes = ParseLong(value) },
                 TopicConfig.SegmentBytes => config with { SegmentBytes = (int)ParseLong(value) },
                 TopicConfig.SegmentMs => config with { SegmentMs = ParseLong(value) },
+                TopicConfig.IndexIntervalBytes => config with { IndexIntervalBytes = (int)ParseLong(value) },
                 TopicConfig.MaxMessageBytes => config with { MaxMessageBytes = (int)ParseLong(value) },
                 TopicConfig.FlushMessages => config with { FlushMessages = ParseLong(value) },
                 TopicConfig.FlushMs => config with { FlushMs = ParseLong(value) },
