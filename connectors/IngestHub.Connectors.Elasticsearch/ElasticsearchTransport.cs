@@ -27,16 +27,17 @@ internal sealed class ElasticsearchTransport : IDisposable
 
     public ElasticsearchTransport(ElasticsearchSinkOptions options, ILogger logger, TimeProvider? time = null)
     {
+        var validation = Tls.ValidationCallback(options);
+#pragma warning disable CA2000 // the client below owns the handler (disposeHandler) and disposes it with itself
         var handler = new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromMilliseconds(Math.Min(options.RequestTimeoutMs, 10_000)),
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+            SslOptions = { RemoteCertificateValidationCallback = validation },
         };
-        var validation = Tls.ValidationCallback(options);
-        if (validation is not null)
-            handler.SslOptions.RemoteCertificateValidationCallback = validation;
-        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+#pragma warning restore CA2000
+        _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         if (options.ApiKey is { } apiKey)
         {
             // "id:key" is encoded here; an already encoded key is sent as given.
@@ -79,15 +80,23 @@ internal sealed class ElasticsearchTransport : IDisposable
                 try
                 {
                     using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-                    var body = await ReadBodyAsync(response.Content, timeout.Token);
                     int status = (int)response.StatusCode;
-                    if (status < 500 && status != 429)
+                    ResponseBody? body = await ReadBodyAsync(response.Content, timeout.Token);
+                    try
                     {
-                        _nodes.MarkAlive(node);
-                        return new ElasticsearchResponse(status, body);
+                        if (status < 500 && status != 429)
+                        {
+                            _nodes.MarkAlive(node);
+                            var answer = new ElasticsearchResponse(status, body);
+                            body = null; // the caller owns it now
+                            return answer;
+                        }
+                        failure = $"{_nodes[node].Authority} answered {status}: {Excerpt(body)}";
                     }
-                    failure = $"{_nodes[node].Authority} answered {status}: {Excerpt(body)}";
-                    body.Dispose();
+                    finally
+                    {
+                        body?.Dispose();
+                    }
                     if (status != 429)
                         _nodes.MarkFailed(node); // a busy node (429) is alive; a failing one gets a rest
                 }

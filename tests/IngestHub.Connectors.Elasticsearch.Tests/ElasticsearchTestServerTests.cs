@@ -24,8 +24,11 @@ public sealed class ElasticsearchTestServerTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private Task<HttpResponseMessage> Bulk(string body, string contentType = "application/x-ndjson", string path = "_bulk") =>
-        _http.PostAsync(path, new StringContent(body, Encoding.UTF8, contentType), TestContext.Current.CancellationToken);
+    private async Task<HttpResponseMessage> Bulk(string body, string contentType = "application/x-ndjson", string path = "_bulk")
+    {
+        using var content = new StringContent(body, Encoding.UTF8, contentType);
+        return await _http.PostAsync(path, content, TestContext.Current.CancellationToken);
+    }
 
     [Theory]
     [InlineData("{\"index\":{\"_index\":\"a\",\"_id\":\"1\"}}\n{\"x\":1}", "application/x-ndjson")] // no trailing newline
@@ -59,7 +62,8 @@ public sealed class ElasticsearchTestServerTests : IAsyncLifetime
     {
         using (var r = await Bulk("{\"index\":{\"_index\":\"s\",\"_id\":\"a\"}}\n{\"v\":1}\n{\"index\":{\"_index\":\"s\",\"_id\":\"b\"}}\n{\"v\":2}\n"))
             r.EnsureSuccessStatusCode();
-        using var response = await _http.PostAsync("s/_search", new StringContent("""{"query":{"match_all":{}},"size":1}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var query = new StringContent("""{"query":{"match_all":{}},"size":1}""", Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync("s/_search", query, TestContext.Current.CancellationToken);
         var json = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
         Assert.Equal(2, json["hits"]!["total"]!["value"]!.GetValue<int>());
         var hit = Assert.Single(json["hits"]!["hits"]!.AsArray())!;

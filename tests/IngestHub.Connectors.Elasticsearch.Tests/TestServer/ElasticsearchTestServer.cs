@@ -214,9 +214,15 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
         byte[] body;
         using (var buffer = new MemoryStream())
         {
-            var source = gzip ? new GZipStream(request.Body, CompressionMode.Decompress) : request.Body;
-            await using (source)
-                await source.CopyToAsync(buffer, context.RequestAborted);
+            if (gzip)
+            {
+                await using var unzip = new GZipStream(request.Body, CompressionMode.Decompress);
+                await unzip.CopyToAsync(buffer, context.RequestAborted);
+            }
+            else
+            {
+                await request.Body.CopyToAsync(buffer, context.RequestAborted);
+            }
             body = buffer.ToArray();
         }
         if (body.Length == 0 || body[^1] != (byte)'\n')
