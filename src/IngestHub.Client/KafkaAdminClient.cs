@@ -71,7 +71,7 @@ public sealed class KafkaAdminClient : IAsyncDisposable
     {
         if (topics is null)
             return await _cluster.DescribeClusterAsync(cancellationToken);
-        var request = new MetadataRequest { Topics = [.. topics], AllowAutoTopicCreation = false };
+        var request = new MetadataRequest { Topics = ClusterClient.MetadataTopics(topics), AllowAutoTopicCreation = false };
         var response = await _cluster.SendToAnyAsync<MetadataRequest, MetadataResponse>(request, cancellationToken);
         var brokers = response.Brokers.ToDictionary(b => b.NodeId, b => new BrokerNode(b.NodeId, b.Host, b.Port, b.Rack));
         var described = new Dictionary<string, TopicMetadata>();
@@ -79,7 +79,7 @@ public sealed class KafkaAdminClient : IAsyncDisposable
         {
             var partitions = topic.Partitions.OrderBy(p => p.PartitionIndex)
                 .Select(p => new PartitionMetadata(p.PartitionIndex, p.LeaderId, p.ReplicaNodes, p.IsrNodes, p.ErrorCode)).ToList();
-            described[topic.Name] = new TopicMetadata(topic.Name, topic.ErrorCode, topic.IsInternal, partitions);
+            described[topic.Name ?? ""] = new TopicMetadata(topic.Name ?? "", topic.ErrorCode, topic.IsInternal, partitions);
         }
         return new ClusterMetadata(brokers, described, response.ControllerId, response.ClusterId);
     }

@@ -419,6 +419,22 @@ public sealed class PartitionLog : IDisposable
         return null;
     }
 
+    /// <summary>ListOffsets max timestamp (-3): the first record carrying the highest timestamp in the log; null
+    /// when the log holds no record.</summary>
+    public TimestampOffset? LookupMaxTimestamp()
+    {
+        var end = Volatile.Read(ref _end);
+        long logStart = LogStartOffset;
+        long max = -1;
+        foreach (var segment in Volatile.Read(ref _segments))
+        {
+            if (segment.BaseOffset >= end.Offset || segment.NextOffset <= logStart)
+                continue;
+            max = Math.Max(max, segment.MaxTimestamp);
+        }
+        return max < 0 ? null : LookupOffsetByTimestamp(max);
+    }
+
     private static TimestampOffset? ScanForTimestamp(LogSegment segment, LogEnd end, long timestamp, long logStart)
     {
         long limit = ReferenceEquals(segment, end.Segment) ? end.Position : segment.Size;

@@ -13,7 +13,7 @@ public sealed class ProduceFetchTests
     {
         Acks = acks,
         TimeoutMs = 5000,
-        Topics = [new ProduceRequest.Topic { Name = topic, Partitions = [new ProduceRequest.Partition { PartitionIndex = partition, Records = batch }] }],
+        Topics = [new ProduceRequest.Topic { Name = topic, Partitions = [new ProduceRequest.Partition { PartitionIndex = partition, Records = new MemoryRecordsPayload(batch) }] }],
     };
 
     private static FetchRequest Fetch(string topic, int partition, long offset, int maxWaitMs = 0, int minBytes = 0) => new()
@@ -58,7 +58,7 @@ public sealed class ProduceFetchTests
         using var client = await fixture.ConnectAsync();
         await client.SendOnlyAsync(Produce("quiet", 0, Batches.Values("x"), acks: 0), 7);
         // The next response on the connection belongs to the next request.
-        var metadata = await client.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = ["quiet"] }, 1);
+        var metadata = await client.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [new() { Name = "quiet" }] }, 1);
         Assert.Equal("quiet", metadata.Topics[0].Name);
         await TestWait.UntilAsync(() => fixture.Broker.Topics.Partition("quiet", 0)!.Log.HighWatermark == 1, TimeSpan.FromSeconds(10));
     }
@@ -140,7 +140,7 @@ public sealed class ProduceFetchTests
     {
         await using var fixture = await BrokerFixture.StartAsync();
         using var setup = await fixture.ConnectAsync();
-        await setup.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = ["wake"] }, 1);
+        await setup.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [new() { Name = "wake" }] }, 1);
         using var consumer = await fixture.ConnectAsync();
         var clock = Stopwatch.StartNew();
         var pending = consumer.SendAsync<FetchRequest, FetchResponse>(Fetch("wake", 0, 0, maxWaitMs: 60_000, minBytes: 1), 11, TimeSpan.FromSeconds(90));

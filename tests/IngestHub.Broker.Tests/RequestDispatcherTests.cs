@@ -10,21 +10,21 @@ namespace IngestHub.Broker.Tests;
 public sealed class RequestDispatcherTests
 {
     [Fact]
-    public async Task ApiVersions_lists_every_registered_handler_with_non_flexible_ranges()
+    public async Task ApiVersions_lists_every_registered_handler_with_its_declared_range()
     {
         await using var fixture = await BrokerFixture.StartAsync();
         using var client = await fixture.ConnectAsync();
         var response = await client.SendAsync<ApiVersionsRequest, ApiVersionsResponse>(new ApiVersionsRequest(), 2);
         Assert.Equal(ErrorCode.None, response.ErrorCode);
         var byKey = response.ApiKeys.ToDictionary(k => k.ApiKey);
-        Assert.Equal((short)3, byKey[ApiKey.Produce].MinVersion);
-        Assert.Equal((short)8, byKey[ApiKey.Produce].MaxVersion);
-        Assert.Equal((short)4, byKey[ApiKey.Fetch].MinVersion);
-        Assert.Equal((short)3, byKey[ApiKey.ApiVersions].MaxVersion);
+        // The minimums older librdkafka checks for feature detection stay where they were.
+        Assert.Equal(((short)3, (short)11), (byKey[ApiKey.Produce].MinVersion, byKey[ApiKey.Produce].MaxVersion));
+        Assert.Equal(((short)4, (short)17), (byKey[ApiKey.Fetch].MinVersion, byKey[ApiKey.Fetch].MaxVersion));
+        Assert.Equal(((short)0, (short)4), (byKey[ApiKey.ApiVersions].MinVersion, byKey[ApiKey.ApiVersions].MaxVersion));
         foreach (var range in response.ApiKeys)
         {
-            if (range.ApiKey != ApiKey.ApiVersions)
-                Assert.True(range.MaxVersion < FlexibleVersions.FirstFlexibleVersion(range.ApiKey), $"{range.ApiKey} advertises a flexible version");
+            var declared = MessageCatalog.Messages.Single(m => m.ApiKey == range.ApiKey && m.Kind == "request");
+            Assert.Equal((declared.MinVersion, declared.MaxVersion), (range.MinVersion, range.MaxVersion));
         }
     }
 
@@ -58,7 +58,7 @@ public sealed class RequestDispatcherTests
         Assert.Equal(77, BinaryPrimitives.ReadInt32BigEndian(frame));
         var body = MessageCodec.Decode<ApiVersionsResponse>(frame.AsMemory(4), 0);
         Assert.Equal(ErrorCode.UnsupportedVersion, body.ErrorCode);
-        Assert.Contains(body.ApiKeys, k => k.ApiKey == ApiKey.ApiVersions && k.MaxVersion == 3);
+        Assert.Contains(body.ApiKeys, k => k.ApiKey == ApiKey.ApiVersions && k.MaxVersion == ApiVersionsRequest.MaxVersion);
     }
 
     [Fact]

@@ -34,6 +34,39 @@ public sealed class TopicAdminTests
     }
 
     [Fact]
+    public async Task Every_Kafka_topic_config_is_accepted_and_reported_and_unknown_names_are_refused()
+    {
+        await using var fixture = await BrokerFixture.StartAsync();
+        using var client = await fixture.ConnectAsync();
+        var created = await client.SendAsync<CreateTopicsRequest, CreateTopicsResponse>(Create("standard", 1,
+            ("compression.type", "zstd"), ("cleanup.policy", "compact,delete"), ("min.insync.replicas", "1"),
+            ("max.message.bytes", "2000000"), ("message.timestamp.type", "LogAppendTime"), ("segment.index.bytes", "1048576"),
+            ("delete.retention.ms", "1000"), ("min.cleanable.dirty.ratio", "0.3"), ("unclean.leader.election.enable", "false")), 4);
+        Assert.Equal(ErrorCode.None, created.Topics[0].ErrorCode);
+
+        var described = await client.SendAsync<DescribeConfigsRequest, DescribeConfigsResponse>(new DescribeConfigsRequest
+        {
+            Resources = [new() { ResourceType = 2, ResourceName = "standard" }],
+        }, 3);
+        var configs = described.Results[0].Configs.ToDictionary(c => c.Name, c => c.Value);
+        Assert.Equal("zstd", configs["compression.type"]);
+        Assert.Equal("compact,delete", configs["cleanup.policy"]);
+        Assert.Equal("2000000", configs["max.message.bytes"]);
+        Assert.Equal("LogAppendTime", configs["message.timestamp.type"]);
+        var retention = await client.SendAsync<DescribeConfigsRequest, DescribeConfigsResponse>(new DescribeConfigsRequest
+        {
+            Resources = [new() { ResourceType = 2, ResourceName = "standard", ConfigurationKeys = ["retention.ms"] }],
+        }, 3);
+        Assert.Equal("604800000", Assert.Single(retention.Results[0].Configs).Value);
+
+        var unknown = await client.SendAsync<CreateTopicsRequest, CreateTopicsResponse>(Create("odd", 1, ("compression.typo", "zstd")), 4);
+        Assert.Equal(ErrorCode.InvalidConfig, unknown.Topics[0].ErrorCode);
+        var badValue = await client.SendAsync<CreateTopicsRequest, CreateTopicsResponse>(Create("odd", 1, ("compression.type", "brotli")), 4);
+        Assert.Equal(ErrorCode.InvalidConfig, badValue.Topics[0].ErrorCode);
+        Assert.Contains("compression.type", badValue.Topics[0].ErrorMessage);
+    }
+
+    [Fact]
     public async Task Duplicate_topic_unknown_config_and_replication_factor_are_rejected()
     {
         await using var fixture = await BrokerFixture.StartAsync();
@@ -96,7 +129,7 @@ public sealed class TopicAdminTests
         Assert.Equal(ErrorCode.None, deleted.Topics[0].ErrorCode);
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, deleted.Topics[1].ErrorCode);
         Assert.False(Directory.Exists(Path.Combine(fixture.DataDir, "gone-0")));
-        var metadata = await client.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = ["gone"], AllowAutoTopicCreation = false }, 8);
+        var metadata = await client.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [new() { Name = "gone" }], AllowAutoTopicCreation = false }, 8);
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, metadata.Topics[0].ErrorCode);
     }
 }

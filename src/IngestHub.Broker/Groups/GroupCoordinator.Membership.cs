@@ -258,6 +258,7 @@ public sealed partial class GroupCoordinator
         {
             ErrorCode = ErrorCode.None,
             GenerationId = group.GenerationId,
+            ProtocolType = group.ProtocolType,
             ProtocolName = group.ProtocolName ?? "",
             Leader = group.LeaderId ?? "",
             MemberId = member.MemberId,
@@ -365,13 +366,17 @@ public sealed partial class GroupCoordinator
             return Task.FromResult(SyncError(error));
         if (request.GenerationId != group.GenerationId)
             return Task.FromResult(SyncError(ErrorCode.IllegalGeneration));
+        // v5+ names the protocol the member joined with; it must be the group's.
+        if ((request.ProtocolType is not null && request.ProtocolType != group.ProtocolType)
+            || (request.ProtocolName is not null && group.ProtocolName is not null && request.ProtocolName != group.ProtocolName))
+            return Task.FromResult(SyncError(ErrorCode.InconsistentGroupProtocol));
         switch (group.State)
         {
             case GroupState.PreparingRebalance:
                 return Task.FromResult(SyncError(ErrorCode.RebalanceInProgress));
             case GroupState.Stable:
                 member!.LastHeartbeatMs = now;
-                return Task.FromResult(new SyncGroupResponse { ErrorCode = ErrorCode.None, Assignment = member.Assignment });
+                return Task.FromResult(Synced(group, member.Assignment));
             case GroupState.CompletingRebalance:
                 break;
             default:
@@ -395,7 +400,7 @@ public sealed partial class GroupCoordinator
             Transition(group, GroupState.Stable, now);
             foreach (var other in group.Members)
             {
-                other.SyncWaiter?.TrySetResult(new SyncGroupResponse { ErrorCode = ErrorCode.None, Assignment = other.Assignment });
+                other.SyncWaiter?.TrySetResult(Synced(group, other.Assignment));
                 other.SyncWaiter = null;
                 other.LastHeartbeatMs = now;
             }
@@ -507,4 +512,12 @@ public sealed partial class GroupCoordinator
         new() { ErrorCode = error, GenerationId = -1, MemberId = memberId };
 
     private static SyncGroupResponse SyncError(ErrorCode error) => new() { ErrorCode = error };
+
+    private static SyncGroupResponse Synced(GroupMetadata group, ReadOnlyMemory<byte> assignment) => new()
+    {
+        ErrorCode = ErrorCode.None,
+        ProtocolType = group.ProtocolType,
+        ProtocolName = group.ProtocolName,
+        Assignment = assignment,
+    };
 }

@@ -8,9 +8,11 @@ namespace IngestHub.Broker.Groups;
 public sealed partial class GroupCoordinator
 {
     /// <summary>
-    /// Handles an OffsetCommit. Members must name the current generation; a commit with generation -1 (a
-    /// standalone consumer) is accepted while the group has no members. Commits are accepted while the group
-    /// prepares a rebalance (members commit before rejoining) but not while it completes one.
+    /// Handles an OffsetCommit, validated in Kafka's order: a commit naming a member (or a generation) must come
+    /// from a current member (UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID) of the current generation
+    /// (ILLEGAL_GENERATION); one naming neither (a standalone consumer or an admin tool) is only accepted while
+    /// the group has no members. Only then is a group completing a rebalance answered REBALANCE_IN_PROGRESS;
+    /// while a rebalance is only being prepared, current members still commit (they do so before rejoining).
     /// </summary>
     public async Task<OffsetCommitResponse> CommitOffsetsAsync(OffsetCommitRequest request, CancellationToken cancellationToken)
     {
@@ -61,26 +63,27 @@ public sealed partial class GroupCoordinator
 
     private ErrorCode ValidateCommit(OffsetCommitRequest request)
     {
+        bool namesMember = request.GenerationId >= 0 || request.MemberId.Length > 0 || request.GroupInstanceId is not null;
         for (int attempt = 0; attempt < 3; attempt++)
         {
             GroupMetadata? group;
-            if (request.GenerationId < 0)
+            if (!namesMember)
                 group = _groups.GetOrAdd(request.GroupId, static (id, now) => new GroupMetadata(id, now), NowMs);
             else if (!_groups.TryGetValue(request.GroupId, out group))
-                return ErrorCode.IllegalGeneration;
+                return request.GenerationId >= 0 ? ErrorCode.IllegalGeneration : ErrorCode.UnknownMemberId;
             lock (group.Gate)
             {
                 if (group.State == GroupState.Dead)
                     continue;
-                if (request.GenerationId < 0 && group.State == GroupState.Empty)
-                    return ErrorCode.None;
-                if (group.State == GroupState.CompletingRebalance)
-                    return ErrorCode.RebalanceInProgress;
+                if (!namesMember)
+                    return group.State == GroupState.Empty ? ErrorCode.None : ErrorCode.UnknownMemberId;
                 var error = ValidateMember(group, request.MemberId, request.GroupInstanceId, out var member);
                 if (error != ErrorCode.None)
                     return error;
                 if (request.GenerationId != group.GenerationId)
                     return ErrorCode.IllegalGeneration;
+                if (group.State == GroupState.CompletingRebalance)
+                    return ErrorCode.RebalanceInProgress;
                 member!.LastHeartbeatMs = NowMs;
                 return ErrorCode.None;
             }
@@ -88,43 +91,63 @@ public sealed partial class GroupCoordinator
         return ErrorCode.CoordinatorNotAvailable;
     }
 
-    /// <summary>Handles an OffsetFetch; null topics (v2+) return every offset the group has committed.
-    /// Partitions without a commit report offset -1.</summary>
-    public OffsetFetchResponse FetchOffsets(OffsetFetchRequest request)
+    /// <summary>Handles an OffsetFetch: one group (v0-7) or several (v8+). Null topics (v2+) return every offset the
+    /// group has committed; partitions without a commit report offset -1.</summary>
+    public OffsetFetchResponse FetchOffsets(OffsetFetchRequest request, short version = 0)
     {
         var response = new OffsetFetchResponse();
+        if (version >= 8)
+        {
+            foreach (var wanted in request.Groups)
+            {
+                var group = new OffsetFetchResponse.Group { GroupId = wanted.GroupId };
+                response.Groups.Add(group);
+                if (_stopped)
+                    group.ErrorCode = ErrorCode.CoordinatorNotAvailable;
+                else
+                    group.Topics = FetchGroupOffsets(wanted.GroupId, wanted.Topics);
+            }
+            return response;
+        }
         if (_stopped)
         {
             response.ErrorCode = ErrorCode.CoordinatorNotAvailable;
             return response;
         }
-        if (request.Topics is null)
+        response.Topics = FetchGroupOffsets(request.GroupId, request.Topics);
+        return response;
+    }
+
+    private List<OffsetFetchResponse.Topic> FetchGroupOffsets(string groupId, List<OffsetFetchRequest.Topic>? wanted)
+    {
+        var topics = new List<OffsetFetchResponse.Topic>();
+        if (wanted is null)
         {
             var byTopic = new Dictionary<string, OffsetFetchResponse.Topic>(StringComparer.Ordinal);
-            foreach (var (partition, offset) in _store.GetAll(request.GroupId))
+            foreach (var (partition, offset) in _store.GetAll(groupId))
             {
                 if (!byTopic.TryGetValue(partition.Topic, out var topic))
                 {
                     topic = new OffsetFetchResponse.Topic { Name = partition.Topic };
                     byTopic[partition.Topic] = topic;
-                    response.Topics.Add(topic);
+                    topics.Add(topic);
                 }
                 topic.Partitions.Add(FetchResult(partition.Partition, offset));
             }
-            return response;
+            return topics;
         }
-        foreach (var requested in request.Topics)
+        foreach (var requested in wanted)
         {
             var topic = new OffsetFetchResponse.Topic { Name = requested.Name };
-            response.Topics.Add(topic);
+            topics.Add(topic);
             foreach (int index in requested.PartitionIndexes)
             {
-                topic.Partitions.Add(_store.TryGet(request.GroupId, new GroupPartition(requested.Name, index), out var offset)
+                topic.Partitions.Add(_store.TryGet(groupId, new GroupPartition(requested.Name, index), out var offset)
                     ? FetchResult(index, offset)
                     : new OffsetFetchResponse.Partition { PartitionIndex = index, CommittedOffset = -1, Metadata = "" });
             }
         }
-        return response;
+        return topics;
     }
 
     private static OffsetFetchResponse.Partition FetchResult(int index, CommittedOffset offset) => new()

@@ -8,21 +8,34 @@ namespace IngestHub.Broker.Groups;
 // ListGroups, DescribeGroups and the internal views for the dashboard and autoscaler.
 public sealed partial class GroupCoordinator
 {
-    public ListGroupsResponse ListGroups()
+    /// <summary>Every live group, filtered by state (v4+) and type (v5+) when the filters are not empty; both
+    /// are matched without regard to case, as Kafka does.</summary>
+    public ListGroupsResponse ListGroups(ListGroupsRequest? request = null)
     {
         var response = new ListGroupsResponse { ErrorCode = _stopped ? ErrorCode.CoordinatorNotAvailable : ErrorCode.None };
         if (_stopped)
             return response;
+        var states = request?.StatesFilter ?? [];
+        var types = request?.TypesFilter ?? [];
         foreach (var group in _groups.Values)
         {
             lock (group.Gate)
             {
-                if (group.State != GroupState.Dead)
-                    response.Groups.Add(new ListGroupsResponse.Group { GroupId = group.GroupId, ProtocolType = group.ProtocolType ?? "" });
+                if (group.State == GroupState.Dead)
+                    continue;
+                string state = group.State.ToString();
+                if (states.Count > 0 && !states.Exists(s => string.Equals(s, state, StringComparison.OrdinalIgnoreCase)))
+                    continue;
+                if (types.Count > 0 && !types.Exists(t => string.Equals(t, ClassicGroupType, StringComparison.OrdinalIgnoreCase)))
+                    continue;
+                response.Groups.Add(new ListGroupsResponse.Group { GroupId = group.GroupId, ProtocolType = group.ProtocolType ?? "", GroupState = state, GroupType = ClassicGroupType });
             }
         }
         return response;
     }
+
+    /// <summary>The group type ListGroups v5 reports for JoinGroup/SyncGroup groups.</summary>
+    public const string ClassicGroupType = "classic";
 
     /// <summary>DescribeGroups as Kafka answers it: an unknown group is reported Dead without an error; member
     /// metadata and assignments are only given while the group is Stable.</summary>

@@ -11,6 +11,9 @@ public abstract class ApiHandler<TRequest, TResponse> : ApiHandler
     where TResponse : class, IKafkaMessage<TResponse>
 {
     public override ApiKey ApiKey => TRequest.ApiKey;
+    /// <summary>The versions the declaration gives the request (the response is declared with the same range).</summary>
+    public sealed override short MinVersion => TRequest.MinVersion;
+    public sealed override short MaxVersion => TRequest.MaxVersion;
 
     public override async ValueTask<bool> HandleAsync(RequestContext request, KafkaWriter response, CancellationToken cancellationToken)
     {

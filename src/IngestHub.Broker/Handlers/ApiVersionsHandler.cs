@@ -6,15 +6,15 @@ using IngestHub.Protocol.Primitives;
 namespace IngestHub.Broker.Handlers;
 
 /// <summary>
-/// ApiVersions (key 18) v0–v3. The advertised list is built from the handler registry. An unsupported version
+/// ApiVersions (key 18). The advertised list is built from the handler registry. An unsupported version
 /// is answered as Kafka does: error UNSUPPORTED_VERSION with a v0 body, so the client can retry lower
 /// (librdkafka sends v3 first and falls back to min(2, our max)).
 /// </summary>
 public sealed class ApiVersionsHandler(Func<IEnumerable<ApiHandler>> registry) : ApiHandler
 {
     public override ApiKey ApiKey => ApiKey.ApiVersions;
-    public override short MinVersion => 0;
-    public override short MaxVersion => 3;
+    public override short MinVersion => ApiVersionsRequest.MinVersion;
+    public override short MaxVersion => ApiVersionsRequest.MaxVersion;
 
     public override ValueTask<bool> HandleAsync(RequestContext request, KafkaWriter response, CancellationToken cancellationToken)
     {

@@ -5,13 +5,10 @@ using IngestHub.Protocol.Messages;
 
 namespace IngestHub.Broker.Handlers;
 
-/// <summary>CreatePartitions (key 37) v0–v1: grows a topic to a new partition count. Existing records stay
+/// <summary>CreatePartitions (key 37): grows a topic to a new partition count. Existing records stay
 /// where they are (hash(key) % n changes for new records, as in Kafka).</summary>
 public sealed class CreatePartitionsHandler(TopicRegistry topics, BrokerOptions options) : ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse>
 {
-    public override short MinVersion => 0;
-    public override short MaxVersion => 1;
-
     protected override ValueTask<CreatePartitionsResponse?> HandleAsync(RequestContext request, CreatePartitionsRequest message, CancellationToken cancellationToken)
     {
         var response = new CreatePartitionsResponse();

@@ -6,16 +6,13 @@ using IngestHub.Protocol.Messages;
 namespace IngestHub.Broker.Handlers;
 
 /// <summary>
-/// CreateTopics (key 19) v0–v4. Partition count -1 means num.partitions; replication factor must be -1 or 1
+/// CreateTopics (key 19). Partition count -1 means num.partitions; replication factor must be -1 or 1
 /// on a single broker; a manual assignment is accepted when it names only this broker. Errors are Kafka's:
 /// INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT,
 /// INVALID_CONFIG, TOPIC_ALREADY_EXISTS, and INVALID_REQUEST for a topic named twice in one request.
 /// </summary>
 public sealed class CreateTopicsHandler(TopicRegistry topics, BrokerOptions options) : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
-    public override short MinVersion => 0;
-    public override short MaxVersion => 4;
-
     protected override ValueTask<CreateTopicsResponse?> HandleAsync(RequestContext request, CreateTopicsRequest message, CancellationToken cancellationToken)
     {
         var response = new CreateTopicsResponse();
@@ -73,6 +70,17 @@ public sealed class CreateTopicsHandler(TopicRegistry topics, BrokerOptions opti
                 continue;
             result.ErrorCode = topics.CreateTopic(topic.Name, partitions, configs, message.ValidateOnly, out var error);
             result.ErrorMessage = result.ErrorCode == ErrorCode.None ? null : error;
+            if (result.ErrorCode == ErrorCode.None)
+            {
+                // v5+ tells the client what was created; v7+ its id.
+                result.NumPartitions = partitions;
+                result.ReplicationFactor = 1;
+                result.Configs = [];
+                foreach (var (name, value) in configs)
+                    result.Configs.Add(new CreateTopicsResponse.Config { Name = name, Value = value, ConfigSource = 1 });
+                if (topics.TryGetTopic(topic.Name, out var created))
+                    result.TopicId = created.TopicId;
+            }
         }
         return ValueTask.FromResult<CreateTopicsResponse?>(response);
     }

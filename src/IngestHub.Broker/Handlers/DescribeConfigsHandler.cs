@@ -9,7 +9,7 @@ using IngestHub.Storage;
 namespace IngestHub.Broker.Handlers;
 
 /// <summary>
-/// DescribeConfigs (key 32) v0–v3 for topics (effective values; overrides reported as DYNAMIC_TOPIC_CONFIG,
+/// DescribeConfigs (key 32) for topics (effective values; overrides reported as DYNAMIC_TOPIC_CONFIG,
 /// the rest as DEFAULT_CONFIG) and for this broker.
 /// </summary>
 public sealed class DescribeConfigsHandler(TopicRegistry topics, BrokerOptions options) : ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
@@ -23,9 +23,6 @@ public sealed class DescribeConfigsHandler(TopicRegistry topics, BrokerOptions o
     private const sbyte TypeString = 2;
     private const sbyte TypeInt = 3;
     private const sbyte TypeLong = 5;
-
-    public override short MinVersion => 0;
-    public override short MaxVersion => 3;
 
     protected override ValueTask<DescribeConfigsResponse?> HandleAsync(RequestContext request, DescribeConfigsRequest message, CancellationToken cancellationToken)
     {
@@ -82,23 +79,32 @@ public sealed class DescribeConfigsHandler(TopicRegistry topics, BrokerOptions o
         return ValueTask.FromResult<DescribeConfigsResponse?>(response);
     }
 
+    /// <summary>Every topic config Kafka defines: the effective value of those applied here, the override or
+    /// Kafka's default for the rest.</summary>
     private static List<(string, string, sbyte, sbyte)> TopicEntries(TopicState topic)
     {
         LogConfig config = topic.LogConfig;
-        sbyte Source(string name) => topic.Configs.ContainsKey(name) ? DynamicTopicConfig : DefaultConfig;
         static string S(long v) => v.ToString(CultureInfo.InvariantCulture);
-        return
-        [
-            (TopicConfig.CleanupPolicy, "delete", Source(TopicConfig.CleanupPolicy), TypeString),
-            (TopicConfig.RetentionMs, S(config.RetentionMs), Source(TopicConfig.RetentionMs), TypeLong),
-            (TopicConfig.RetentionBytes, S(config.RetentionBytes), Source(TopicConfig.RetentionBytes), TypeLong),
-            (TopicConfig.SegmentBytes, S(config.SegmentBytes), Source(TopicConfig.SegmentBytes), TypeInt),
-            (TopicConfig.SegmentMs, S(config.SegmentMs), Source(TopicConfig.SegmentMs), TypeLong),
-            (TopicConfig.MaxMessageBytes, S(config.MaxMessageBytes), Source(TopicConfig.MaxMessageBytes), TypeInt),
-            (TopicConfig.MessageTimestampType, config.MessageTimestampType == TimestampType.LogAppendTime ? "LogAppendTime" : "CreateTime", Source(TopicConfig.MessageTimestampType), TypeString),
-            (TopicConfig.FlushMessages, S(config.FlushMessages), Source(TopicConfig.FlushMessages), TypeLong),
-            (TopicConfig.FlushMs, S(config.FlushMs), Source(TopicConfig.FlushMs), TypeLong),
-        ];
+        var entries = new List<(string, string, sbyte, sbyte)>(TopicConfig.Definitions.Count);
+        foreach (var definition in TopicConfig.Definitions)
+        {
+            bool overridden = topic.Configs.TryGetValue(definition.Name, out string? set);
+            string value = definition.Name switch
+            {
+                TopicConfig.RetentionMs => S(config.RetentionMs),
+                TopicConfig.RetentionBytes => S(config.RetentionBytes),
+                TopicConfig.SegmentBytes => S(config.SegmentBytes),
+                TopicConfig.SegmentMs => S(config.SegmentMs),
+                TopicConfig.IndexIntervalBytes => S(config.IndexIntervalBytes),
+                TopicConfig.MaxMessageBytes => S(config.MaxMessageBytes),
+                TopicConfig.FlushMessages => S(config.FlushMessages),
+                TopicConfig.FlushMs => S(config.FlushMs),
+                TopicConfig.MessageTimestampType => config.MessageTimestampType == TimestampType.LogAppendTime ? "LogAppendTime" : "CreateTime",
+                _ => overridden ? set! : definition.Default,
+            };
+            entries.Add((definition.Name, value, overridden ? DynamicTopicConfig : DefaultConfig, (sbyte)definition.Kind));
+        }
+        return entries;
     }
 
     private List<(string, string, sbyte, sbyte)> BrokerEntries()

@@ -8,24 +8,27 @@ using IngestHub.Storage;
 namespace IngestHub.Broker.Handlers;
 
 /// <summary>
-/// Fetch (key 1) v4–v11. Returns whole batches from the log (a fetch that starts inside a batch gets the whole
+/// Fetch (key 1). Returns whole batches from the log (a fetch that starts inside a batch gets the whole
 /// batch), bounded by each partition's max bytes and the request's max bytes, except that the first non-empty
 /// partition always gets at least one batch (KIP-74). When fewer than min_bytes are available the request waits
 /// up to max_wait_ms and wakes as soon as any requested partition grows. No transactions: the last stable offset
-/// is the high watermark. Fetch sessions are not offered (session id 0).
+/// is the high watermark. Fetch sessions are not offered (session id 0). From v13 topics are named by id
+/// (UNKNOWN_TOPIC_ID when no topic has it). A current leader epoch other than the partition's is refused as a
+/// leader refuses it (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH).
 /// </summary>
 public sealed class FetchHandler(TopicRegistry topics, BrokerMetrics? metrics = null) : ApiHandler
 {
     public override ApiKey ApiKey => ApiKey.Fetch;
-    public override short MinVersion => 4;
-    public override short MaxVersion => 11;
+    public override short MinVersion => FetchRequest.MinVersion;
+    public override short MaxVersion => FetchRequest.MaxVersion;
 
     public override async ValueTask<bool> HandleAsync(RequestContext request, KafkaWriter response, CancellationToken cancellationToken)
     {
         var reader = new KafkaReader(request.Body);
         var message = FetchRequest.Read(ref reader, request.ApiVersion);
         var reads = new List<LogReadResult>();
-        var signals = SignalsOf(message);
+        bool byId = request.ApiVersion >= 13;
+        var signals = SignalsOf(message, byId);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Math.Max(0, message.MaxWaitMs));
         try
@@ -37,7 +40,7 @@ public sealed class FetchHandler(TopicRegistry topics, BrokerMetrics? metrics = 
                 for (int i = 0; i < appended.Length; i++)
                     appended[i] = signals[i].NextAppend;
                 Release(reads);
-                var answer = Collect(message, reads, out int bytes);
+                var answer = Collect(message, byId, reads, out int bytes);
                 if (bytes >= message.MinBytes || appended.Length == 0 || timeout.IsCancellationRequested)
                 {
                     answer.Write(response, request.ApiVersion);
@@ -70,12 +73,15 @@ public sealed class FetchHandler(TopicRegistry topics, BrokerMetrics? metrics = 
                     metrics.RecordFetched(topic.Name, payload.RecordCount, payload.Length);
     }
 
-    private List<AppendSignal> SignalsOf(FetchRequest message)
+    private TopicState? Resolve(FetchRequest.Topic topic, bool byId) =>
+        (byId ? topics.TryGetTopic(topic.TopicId, out var state) : topics.TryGetTopic(topic.Name, out state)) ? state : null;
+
+    private List<AppendSignal> SignalsOf(FetchRequest message, bool byId)
     {
         var signals = new List<AppendSignal>();
         foreach (var topic in message.Topics)
         {
-            if (!topics.TryGetTopic(topic.Name, out var state))
+            if (Resolve(topic, byId) is not { } state)
                 continue;
             foreach (var partition in topic.Partitions)
                 if (state.Partition(partition.PartitionIndex) is { } target)
@@ -91,16 +97,16 @@ public sealed class FetchHandler(TopicRegistry topics, BrokerMetrics? metrics = 
         reads.Clear();
     }
 
-    private FetchResponse Collect(FetchRequest message, List<LogReadResult> reads, out int totalBytes)
+    private FetchResponse Collect(FetchRequest message, bool byId, List<LogReadResult> reads, out int totalBytes)
     {
         var response = new FetchResponse();
         totalBytes = 0;
         int remaining = message.MaxBytes <= 0 ? int.MaxValue : message.MaxBytes;
         foreach (var topic in message.Topics)
         {
-            var topicResult = new FetchResponse.Topic { Name = topic.Name };
+            var state = Resolve(topic, byId);
+            var topicResult = new FetchResponse.Topic { Name = state?.Name ?? topic.Name, TopicId = topic.TopicId };
             response.Topics.Add(topicResult);
-            topics.TryGetTopic(topic.Name, out var state);
             foreach (var partition in topic.Partitions)
             {
                 var result = new FetchResponse.Partition { PartitionIndex = partition.PartitionIndex, AbortedTransactions = null };
@@ -108,7 +114,14 @@ public sealed class FetchHandler(TopicRegistry topics, BrokerMetrics? metrics = 
                 var target = state?.Partition(partition.PartitionIndex);
                 if (target is null)
                 {
-                    result.ErrorCode = ErrorCode.UnknownTopicOrPartition;
+                    result.ErrorCode = state is null && byId ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition;
+                    result.HighWatermark = -1;
+                    continue;
+                }
+                var epochError = LeaderEpochs.Check(partition.CurrentLeaderEpoch, target.LeaderEpoch);
+                if (epochError != ErrorCode.None)
+                {
+                    result.ErrorCode = epochError;
                     result.HighWatermark = -1;
                     continue;
                 }

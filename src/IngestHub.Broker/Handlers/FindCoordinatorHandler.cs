@@ -4,26 +4,38 @@ using IngestHub.Protocol.Messages;
 
 namespace IngestHub.Broker.Handlers;
 
-/// <summary>FindCoordinator (key 10) v0–2: this broker coordinates every group; transactions are not offered.</summary>
+/// <summary>FindCoordinator (key 10): this broker coordinates every group; transactions are not offered. v4+
+/// asks for many keys at once and gets one answer per key.</summary>
 public sealed class FindCoordinatorHandler(Func<(int NodeId, string Host, int Port)> endpoint) : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
 {
     private const sbyte GroupKeyType = 0;
-
-    public override short MinVersion => 0;
-    public override short MaxVersion => 2;
+    private const string NoTransactions = "Transactions are not supported";
 
     protected override ValueTask<FindCoordinatorResponse?> HandleAsync(RequestContext request, FindCoordinatorRequest message, CancellationToken cancellationToken)
     {
-        if (message.KeyType != GroupKeyType)
-        {
-            return ValueTask.FromResult<FindCoordinatorResponse?>(new FindCoordinatorResponse
-            {
-                ErrorCode = ErrorCode.CoordinatorNotAvailable,
-                ErrorMessage = "Transactions are not supported",
-                NodeId = -1,
-            });
-        }
         var (nodeId, host, port) = endpoint();
-        return ValueTask.FromResult<FindCoordinatorResponse?>(new FindCoordinatorResponse { ErrorCode = ErrorCode.None, NodeId = nodeId, Host = host, Port = port });
+        bool groups = message.KeyType == GroupKeyType;
+        var response = new FindCoordinatorResponse();
+        if (request.ApiVersion >= 4)
+        {
+            foreach (string key in message.CoordinatorKeys)
+            {
+                response.Coordinators.Add(groups
+                    ? new FindCoordinatorResponse.Coordinator { Key = key, NodeId = nodeId, Host = host, Port = port }
+                    : new FindCoordinatorResponse.Coordinator { Key = key, NodeId = -1, Port = -1, ErrorCode = ErrorCode.CoordinatorNotAvailable, ErrorMessage = NoTransactions });
+            }
+            return ValueTask.FromResult<FindCoordinatorResponse?>(response);
+        }
+        if (!groups)
+        {
+            response.ErrorCode = ErrorCode.CoordinatorNotAvailable;
+            response.ErrorMessage = NoTransactions;
+            response.NodeId = -1;
+            return ValueTask.FromResult<FindCoordinatorResponse?>(response);
+        }
+        response.NodeId = nodeId;
+        response.Host = host;
+        response.Port = port;
+        return ValueTask.FromResult<FindCoordinatorResponse?>(response);
     }
 }

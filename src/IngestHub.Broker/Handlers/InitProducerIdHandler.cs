@@ -6,14 +6,11 @@ using IngestHub.Protocol.Messages;
 namespace IngestHub.Broker.Handlers;
 
 /// <summary>
-/// InitProducerId (key 22) v0–v1 for idempotent producers: a fresh, never-reused producer id with epoch 0.
+/// InitProducerId (key 22) for idempotent producers: a fresh, never-reused producer id with epoch 0.
 /// Transactions are not offered, so a transactional id is refused.
 /// </summary>
 public sealed class InitProducerIdHandler(ProducerIdAllocator allocator) : ApiHandler<InitProducerIdRequest, InitProducerIdResponse>
 {
-    public override short MinVersion => 0;
-    public override short MaxVersion => 1;
-
     protected override ValueTask<InitProducerIdResponse?> HandleAsync(RequestContext request, InitProducerIdRequest message, CancellationToken cancellationToken)
     {
         if (message.TransactionalId is not null)

@@ -4,12 +4,9 @@ using IngestHub.Protocol.Messages;
 
 namespace IngestHub.Broker.Handlers;
 
-/// <summary>JoinGroup (key 11) v0–5; v4+ joins with an empty member id get MEMBER_ID_REQUIRED, v5 adds static membership.</summary>
+/// <summary>JoinGroup (key 11); v4+ joins with an empty member id get MEMBER_ID_REQUIRED, v5 adds static membership.</summary>
 public sealed class JoinGroupHandler(GroupCoordinator coordinator) : ApiHandler<JoinGroupRequest, JoinGroupResponse>
 {
-    public override short MinVersion => 0;
-    public override short MaxVersion => 5;
-
     protected override async ValueTask<JoinGroupResponse?> HandleAsync(RequestContext request, JoinGroupRequest message, CancellationToken cancellationToken) =>
         await coordinator.JoinGroupAsync(message, request.ApiVersion, request.ClientId ?? "", request.Connection.ClientHost, cancellationToken);
 }

@@ -4,12 +4,9 @@ using IngestHub.Protocol.Messages;
 
 namespace IngestHub.Broker.Handlers;
 
-/// <summary>LeaveGroup (key 13) v0–3.</summary>
+/// <summary>LeaveGroup (key 13).</summary>
 public sealed class LeaveGroupHandler(GroupCoordinator coordinator) : ApiHandler<LeaveGroupRequest, LeaveGroupResponse>
 {
-    public override short MinVersion => 0;
-    public override short MaxVersion => 3;
-
     protected override ValueTask<LeaveGroupResponse?> HandleAsync(RequestContext request, LeaveGroupRequest message, CancellationToken cancellationToken) =>
         ValueTask.FromResult<LeaveGroupResponse?>(coordinator.LeaveGroup(message, request.ApiVersion));
 }

@@ -6,15 +6,14 @@ using IngestHub.Protocol.Messages;
 namespace IngestHub.Broker.Handlers;
 
 /// <summary>
-/// ListOffsets (key 2) v0–v5: earliest (-2) = log start offset, latest (-1) = high watermark, otherwise the
+/// ListOffsets (key 2): earliest (-2) = log start offset, latest (-1) = high watermark, otherwise the
 /// first offset whose timestamp is at or after the given one, found through the time index (offset -1 when
-/// no such record exists). v0 answers with the old single-element offsets array.
+/// no such record exists). Max timestamp (-3, v7+) is the offset of the record with the highest timestamp.
+/// v0 answers with the old single-element offsets array. A current leader epoch other than this broker's is
+/// answered FENCED_LEADER_EPOCH (older) or UNKNOWN_LEADER_EPOCH (newer), as a leader does.
 /// </summary>
 public sealed class ListOffsetsHandler(TopicRegistry topics) : ApiHandler<ListOffsetsRequest, ListOffsetsResponse>
 {
-    public override short MinVersion => 0;
-    public override short MaxVersion => 5;
-
     protected override ValueTask<ListOffsetsResponse?> HandleAsync(RequestContext request, ListOffsetsRequest message, CancellationToken cancellationToken)
     {
         var response = new ListOffsetsResponse();
@@ -32,9 +31,23 @@ public sealed class ListOffsetsHandler(TopicRegistry topics) : ApiHandler<ListOf
                     result.ErrorCode = ErrorCode.UnknownTopicOrPartition;
                     continue;
                 }
+                var epochError = LeaderEpochs.Check(partition.CurrentLeaderEpoch, state.LeaderEpoch);
+                if (epochError != ErrorCode.None)
+                {
+                    result.ErrorCode = epochError;
+                    continue;
+                }
+                result.LeaderEpoch = state.LeaderEpoch;
                 var log = state.Log;
                 switch (partition.Timestamp)
                 {
+                    case ListOffsetsRequest.MaxTimestamp when request.ApiVersion >= 7:
+                        if (log.LookupMaxTimestamp() is { } max)
+                        {
+                            result.Offset = max.Offset;
+                            result.Timestamp = max.Timestamp;
+                        }
+                        continue;
                     case ListOffsetsRequest.LatestTimestamp:
                         result.Offset = log.HighWatermark;
                         break;

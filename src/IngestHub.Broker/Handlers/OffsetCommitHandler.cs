@@ -4,12 +4,9 @@ using IngestHub.Protocol.Messages;
 
 namespace IngestHub.Broker.Handlers;
 
-/// <summary>OffsetCommit (key 8) v0–7; acknowledged once the offsets are fsynced.</summary>
+/// <summary>OffsetCommit (key 8); acknowledged once the offsets are fsynced.</summary>
 public sealed class OffsetCommitHandler(GroupCoordinator coordinator) : ApiHandler<OffsetCommitRequest, OffsetCommitResponse>
 {
-    public override short MinVersion => 0;
-    public override short MaxVersion => 7;
-
     protected override async ValueTask<OffsetCommitResponse?> HandleAsync(RequestContext request, OffsetCommitRequest message, CancellationToken cancellationToken) =>
         await coordinator.CommitOffsetsAsync(message, cancellationToken);
 }

@@ -4,12 +4,9 @@ using IngestHub.Protocol.Messages;
 
 namespace IngestHub.Broker.Handlers;
 
-/// <summary>OffsetFetch (key 9) v0–5; v0 is served from the same store as v1+.</summary>
+/// <summary>OffsetFetch (key 9); v0 is served from the same store as v1+, v8+ answers for several groups.</summary>
 public sealed class OffsetFetchHandler(GroupCoordinator coordinator) : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
 {
-    public override short MinVersion => 0;
-    public override short MaxVersion => 5;
-
     protected override ValueTask<OffsetFetchResponse?> HandleAsync(RequestContext request, OffsetFetchRequest message, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<OffsetFetchResponse?>(coordinator.FetchOffsets(message));
+        ValueTask.FromResult<OffsetFetchResponse?>(coordinator.FetchOffsets(message, request.ApiVersion));
 }

@@ -7,15 +7,12 @@ using Microsoft.Extensions.Logging;
 namespace IngestHub.Broker.Handlers;
 
 /// <summary>
-/// Produce (key 0) v3–v8. Each partition's batch is validated (size, magic, CRC-32C, counts), checked against
+/// Produce (key 0). Each partition's batch is validated (size, magic, CRC-32C, counts), checked against
 /// the idempotent producer's sequence, and appended as sent (compression untouched). acks=0 sends no response;
 /// acks=1 answers after the append; acks=-1 answers after the append and, in fsync mode, after fsync.
 /// </summary>
 public sealed class ProduceHandler(TopicRegistry topics, BrokerOptions options, ILogger<ProduceHandler> logger, BrokerMetrics? metrics = null) : ApiHandler<ProduceRequest, ProduceResponse>
 {
-    public override short MinVersion => 3;
-    public override short MaxVersion => 8;
-
     protected override ValueTask<ProduceResponse?> HandleAsync(RequestContext request, ProduceRequest message, CancellationToken cancellationToken)
     {
         var response = new ProduceResponse();
@@ -48,12 +45,20 @@ public sealed class ProduceHandler(TopicRegistry topics, BrokerOptions options, 
                     result.ErrorCode = ErrorCode.UnknownTopicOrPartition;
                     continue;
                 }
-                if (partition.Records is not { Length: > 0 } records)
+                if (message.Acks == -1 && state.MinInsyncReplicas > 1)
+                {
+                    // One broker is the whole in-sync replica set: acks=all cannot be met when more are required.
+                    result.ErrorCode = ErrorCode.NotEnoughReplicas;
+                    result.ErrorMessage = $"min.insync.replicas is {state.MinInsyncReplicas} but this broker is the only replica";
+                    continue;
+                }
+                if (partition.Records is not MemoryRecordsPayload { Length: > 0 } payload)
                 {
                     result.ErrorCode = ErrorCode.InvalidRecord;
                     result.ErrorMessage = "produce request carries no record batch for this partition";
                     continue;
                 }
+                var records = payload.Bytes;
                 ProduceOutcome outcome;
                 try
                 {

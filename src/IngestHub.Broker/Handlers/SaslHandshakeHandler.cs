@@ -4,13 +4,10 @@ using IngestHub.Protocol.Messages;
 
 namespace IngestHub.Broker.Handlers;
 
-/// <summary>SaslHandshake (key 17) v0–v1: the listener is PLAINTEXT, so every mechanism is refused with
+/// <summary>SaslHandshake (key 17): the listener is PLAINTEXT, so every mechanism is refused with
 /// UNSUPPORTED_SASL_MECHANISM and an empty list, which tells a misconfigured client exactly what is wrong.</summary>
 public sealed class SaslHandshakeHandler : ApiHandler<SaslHandshakeRequest, SaslHandshakeResponse>
 {
-    public override short MinVersion => 0;
-    public override short MaxVersion => 1;
-
     protected override ValueTask<SaslHandshakeResponse?> HandleAsync(RequestContext request, SaslHandshakeRequest message, CancellationToken cancellationToken) =>
         ValueTask.FromResult<SaslHandshakeResponse?>(new SaslHandshakeResponse { ErrorCode = ErrorCode.UnsupportedSaslMechanism });
 }

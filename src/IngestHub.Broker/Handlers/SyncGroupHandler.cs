@@ -4,12 +4,9 @@ using IngestHub.Protocol.Messages;
 
 namespace IngestHub.Broker.Handlers;
 
-/// <summary>SyncGroup (key 14) v0–3.</summary>
+/// <summary>SyncGroup (key 14).</summary>
 public sealed class SyncGroupHandler(GroupCoordinator coordinator) : ApiHandler<SyncGroupRequest, SyncGroupResponse>
 {
-    public override short MinVersion => 0;
-    public override short MaxVersion => 3;
-
     protected override async ValueTask<SyncGroupResponse?> HandleAsync(RequestContext request, SyncGroupRequest message, CancellationToken cancellationToken) =>
         await coordinator.SyncGroupAsync(message, cancellationToken);
 }

@@ -24,6 +24,9 @@ public sealed class PartitionState
 
     public string Topic { get; }
     public int Index { get; }
+    /// <summary>The leader epoch of this partition on this broker: 0 from creation, persisted with the topic, raised
+    /// only by a leader change (none happens on a single broker).</summary>
+    public int LeaderEpoch { get; init; }
     public PartitionLog Log { get; }
     public ProducerStateTable Producers { get; } = new();
     public AppendSignal Signal { get; } = new();

@@ -19,6 +19,7 @@ public sealed class TopicRegistry : IDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly TopicMetadataStore _store;
     private readonly ConcurrentDictionary<string, TopicState> _topics = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Guid, TopicState> _topicsById = new();
     private readonly Lock _changeLock = new();
     private LogDirectory? _logs;
 
@@ -50,6 +51,7 @@ public sealed class TopicRegistry : IDisposable
                 partitions[i] = new PartitionState(record.Name, i, Logs.GetOrCreate(record.Name, i, topic.LogConfig));
             topic.SetPartitions(partitions);
             _topics[record.Name] = topic;
+            _topicsById[record.TopicId] = topic;
         }
         foreach (var log in Logs.Partitions)
         {
@@ -59,6 +61,9 @@ public sealed class TopicRegistry : IDisposable
     }
 
     public bool TryGetTopic(string name, out TopicState topic) => _topics.TryGetValue(name, out topic!);
+
+    /// <summary>Looks a topic up by the id it was given at creation (Fetch v13+, Metadata v10+, DeleteTopics v6).</summary>
+    public bool TryGetTopic(Guid topicId, out TopicState topic) => _topicsById.TryGetValue(topicId, out topic!);
 
     public PartitionState? Partition(string topic, int partition) =>
         _topics.TryGetValue(topic, out var state) ? state.Partition(partition) : null;
@@ -131,6 +136,7 @@ public sealed class TopicRegistry : IDisposable
                 return ErrorCode.KafkaStorageError;
             }
             _topics[name] = topic;
+            _topicsById[topic.TopicId] = topic;
             _logger.LogInformation("Created topic {Topic} with {Partitions} partitions", name, partitions);
             return ErrorCode.None;
         }
@@ -143,6 +149,7 @@ public sealed class TopicRegistry : IDisposable
             if (!_topics.TryGetValue(name, out var topic))
                 return ErrorCode.UnknownTopicOrPartition;
             _topics.TryRemove(name, out _);
+            _topicsById.TryRemove(topic.TopicId, out _);
             Persist(topic, add: false);
             foreach (var partition in topic.Partitions)
             {
@@ -217,6 +224,7 @@ public sealed class TopicRegistry : IDisposable
                 TopicConfig.RetentionBytes => config with { RetentionBytes = ParseLong(value) },
                 TopicConfig.SegmentBytes => config with { SegmentBytes = (int)ParseLong(value) },
                 TopicConfig.SegmentMs => config with { SegmentMs = ParseLong(value) },
+                TopicConfig.IndexIntervalBytes => config with { IndexIntervalBytes = (int)ParseLong(value) },
                 TopicConfig.MaxMessageBytes => config with { MaxMessageBytes = (int)ParseLong(value) },
                 TopicConfig.FlushMessages => config with { FlushMessages = ParseLong(value) },
                 TopicConfig.FlushMs => config with { FlushMs = ParseLong(value) },

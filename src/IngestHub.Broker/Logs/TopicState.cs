@@ -12,6 +12,9 @@ public sealed class TopicState(string name, Guid topicId, Dictionary<string, str
     public Guid TopicId { get; } = topicId;
     public IReadOnlyDictionary<string, string> Configs { get; } = configs;
     public LogConfig LogConfig { get; } = logConfig;
+    /// <summary>min.insync.replicas: acks=all produce needs this many in-sync replicas (only this broker exists).</summary>
+    public int MinInsyncReplicas { get; } =
+        configs.TryGetValue(Metadata.TopicConfig.MinInsyncReplicas, out string? value) && int.TryParse(value, out int n) ? n : 1;
     public IReadOnlyList<PartitionState> Partitions => Volatile.Read(ref _partitions);
 
     public PartitionState? Partition(int index)

@@ -135,7 +135,7 @@ internal sealed class ClusterClient : IAsyncDisposable
                 return _metadata;
             var request = new MetadataRequest
             {
-                Topics = topics is null ? [.. _interestingTopics.Keys] : [.. topics],
+                Topics = topics is null ? MetadataTopics(_interestingTopics.Keys) : MetadataTopics(topics),
                 AllowAutoTopicCreation = allowAutoCreate,
             };
             var response = await SendToAnyAsync<MetadataRequest, MetadataResponse>(request, cancellationToken);
@@ -149,6 +149,15 @@ internal sealed class ClusterClient : IAsyncDisposable
     }
 
     /// <summary>Metadata of every topic in the cluster (not merged into the cache's topic interest).</summary>
+    /// <summary>The topics of a Metadata request, named (the client does not look topics up by id).</summary>
+    internal static List<MetadataRequest.Topic> MetadataTopics(IEnumerable<string> names)
+    {
+        var topics = new List<MetadataRequest.Topic>();
+        foreach (string name in names)
+            topics.Add(new MetadataRequest.Topic { Name = name });
+        return topics;
+    }
+
     public async Task<ClusterMetadata> DescribeClusterAsync(CancellationToken cancellationToken)
     {
         var response = await SendToAnyAsync<MetadataRequest, MetadataResponse>(
@@ -186,12 +195,13 @@ internal sealed class ClusterClient : IAsyncDisposable
                 partitions[p.PartitionIndex] = new PartitionMetadata(p.PartitionIndex, p.LeaderId, p.ReplicaNodes, p.IsrNodes, p.ErrorCode);
             }
             var error = dense ? topic.ErrorCode : ErrorCode.LeaderNotAvailable;
-            var metadata = new TopicMetadata(topic.Name, error, topic.IsInternal, dense ? partitions : []);
-            described[topic.Name] = metadata;
+            string name = topic.Name ?? "";
+            var metadata = new TopicMetadata(name, error, topic.IsInternal, dense ? partitions : []);
+            described[name] = metadata;
             if (topic.ErrorCode == ErrorCode.UnknownTopicOrPartition)
-                topics.Remove(topic.Name);
+                topics.Remove(name);
             else
-                topics[topic.Name] = metadata;
+                topics[name] = metadata;
         }
         _metadata = new ClusterMetadata(brokers, topics, response.ControllerId, response.ClusterId);
         Interlocked.Exchange(ref _metadataUpdatedMs, Environment.TickCount64);

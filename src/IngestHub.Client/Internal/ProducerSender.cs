@@ -391,7 +391,7 @@ internal sealed class ProducerSender : IAsyncDisposable
                     topics[batch.TopicPartition.Topic] = topic = new ProduceRequest.Topic { Name = batch.TopicPartition.Topic };
                     request.Topics.Add(topic);
                 }
-                topic.Partitions.Add(new ProduceRequest.Partition { PartitionIndex = batch.TopicPartition.Partition, Records = batch.Wire });
+                topic.Partitions.Add(new ProduceRequest.Partition { PartitionIndex = batch.TopicPartition.Partition, Records = new MemoryRecordsPayload(batch.Wire) });
             }
             var connection = await _cluster.GetConnectionAsync(node, _stop.Token);
             if (_options.Acks == Acks.None)

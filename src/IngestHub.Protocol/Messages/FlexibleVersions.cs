@@ -1,41 +1,13 @@
 namespace IngestHub.Protocol.Messages;
 
 /// <summary>
-/// The first flexible version (compact encodings, tagged fields, request header v2) of each API key, and the
-/// header versions that follow from it.
+/// The first flexible version (compact encodings, tagged fields, request header v2) of each API key (generated
+/// from the declarations), and the header versions that follow from it.
 /// </summary>
-public static class FlexibleVersions
+public static partial class FlexibleVersions
 {
     /// <summary>Marks an API with no flexible version.</summary>
     public const short None = short.MaxValue;
-
-    public static short FirstFlexibleVersion(ApiKey apiKey) => apiKey switch
-    {
-        ApiKey.Produce => 9,
-        ApiKey.Fetch => 12,
-        ApiKey.ListOffsets => 6,
-        ApiKey.Metadata => 9,
-        ApiKey.OffsetCommit => 8,
-        ApiKey.OffsetFetch => 6,
-        ApiKey.FindCoordinator => 3,
-        ApiKey.JoinGroup => 6,
-        ApiKey.Heartbeat => 4,
-        ApiKey.LeaveGroup => 4,
-        ApiKey.SyncGroup => 4,
-        ApiKey.DescribeGroups => 5,
-        ApiKey.ListGroups => 3,
-        ApiKey.SaslHandshake => None,
-        ApiKey.ApiVersions => 3,
-        ApiKey.CreateTopics => 5,
-        ApiKey.DeleteTopics => 4,
-        ApiKey.DeleteRecords => 2,
-        ApiKey.InitProducerId => 2,
-        ApiKey.OffsetForLeaderEpoch => 4,
-        ApiKey.DescribeConfigs => 4,
-        ApiKey.SaslAuthenticate => 2,
-        ApiKey.CreatePartitions => 2,
-        _ => None,
-    };
 
     public static bool IsFlexible(ApiKey apiKey, short version) => version >= FirstFlexibleVersion(apiKey);
 

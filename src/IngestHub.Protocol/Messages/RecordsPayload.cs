@@ -13,6 +13,10 @@ public abstract class RecordsPayload
     /// <summary>Copies exactly <see cref="Length"/> bytes into <paramref name="destination"/>.</summary>
     public abstract void CopyTo(Span<byte> destination);
 
+    /// <summary>Reads a RECORDS field; the result holds a slice of the frame.</summary>
+    public static RecordsPayload? Read(ref KafkaReader reader, bool compact) =>
+        reader.ReadNullableBytes(compact) is { } bytes ? new MemoryRecordsPayload(bytes) : null;
+
     /// <summary>Writes the field as NULLABLE_BYTES (int32 length + bytes), or compact when flexible.</summary>
     public static void Write(KafkaWriter writer, RecordsPayload? payload, bool compact = false)
     {

@@ -168,6 +168,15 @@ public struct KafkaReader
         }
     }
 
+    /// <summary>Reads one tagged field's header (tag, size) and returns a reader over its value, which is skipped
+    /// in this reader. Byte fields read from the returned reader are still slices of the frame.</summary>
+    public KafkaReader ReadTaggedField(out uint tag)
+    {
+        tag = ReadUnsignedVarint();
+        int size = ToLength(ReadUnsignedVarint());
+        return new KafkaReader(TakeMemory(size));
+    }
+
     public void Skip(int count) => Take(count);
 
     // A varint length above int.MaxValue can never fit in a frame; report it as malformed input, not overflow.

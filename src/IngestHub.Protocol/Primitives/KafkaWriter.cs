@@ -30,6 +30,12 @@ public readonly struct KafkaWriter
         _output.Advance(2);
     }
 
+    public void WriteUInt16(ushort value)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(_output.GetSpan(2), value);
+        _output.Advance(2);
+    }
+
     public void WriteInt32(int value)
     {
         BinaryPrimitives.WriteInt32BigEndian(_output.GetSpan(4), value);

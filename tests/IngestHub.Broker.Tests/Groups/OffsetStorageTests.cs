@@ -72,6 +72,37 @@ public sealed class OffsetStorageTests
     }
 
     [Fact]
+    public async Task Commit_checks_member_and_generation_before_a_rebalance_and_is_accepted_while_one_is_prepared()
+    {
+        await using var coordinator = Coordinator(TempDir(), Options());
+        var (a, b) = await GroupMembershipTests.StableOfTwo(coordinator, "g");
+        OffsetCommitRequest Commit(int generation, string member)
+        {
+            var request = Standalone("g", "logs", 0, 7);
+            request.GenerationId = generation;
+            request.MemberId = member;
+            return request;
+        }
+        async Task<ErrorCode> CommitError(int generation, string member) =>
+            (await coordinator.CommitOffsetsAsync(Commit(generation, member), _ct)).Topics[0].Partitions[0].ErrorCode;
+
+        // a rejoins: the group prepares a rebalance; b, still a member of the current generation, may commit.
+        var rejoinA = coordinator.JoinGroupAsync(GroupTestKit.Join("g", a.MemberId), 3, "a", "/h", _ct);
+        Assert.Equal(GroupState.PreparingRebalance, coordinator.Describe("g")!.State);
+        Assert.Equal(ErrorCode.None, await CommitError(b.GenerationId, b.MemberId));
+        Assert.Equal(ErrorCode.IllegalGeneration, await CommitError(b.GenerationId - 1, b.MemberId));
+
+        // b rejoins too: the new generation is formed and waits for the leader's assignment.
+        var rejoinB = coordinator.JoinGroupAsync(GroupTestKit.Join("g", b.MemberId), 3, "b", "/h", _ct);
+        var a2 = await rejoinA.WaitAsync(TimeSpan.FromSeconds(30), _ct);
+        await rejoinB.WaitAsync(TimeSpan.FromSeconds(30), _ct);
+        Assert.Equal(GroupState.CompletingRebalance, coordinator.Describe("g")!.State);
+        Assert.Equal(ErrorCode.IllegalGeneration, await CommitError(a.GenerationId, a.MemberId));
+        Assert.Equal(ErrorCode.UnknownMemberId, await CommitError(a2.GenerationId, "stranger"));
+        Assert.Equal(ErrorCode.RebalanceInProgress, await CommitError(a2.GenerationId, a.MemberId));
+    }
+
+    [Fact]
     public async Task Offsets_survive_a_clean_reopen_of_the_coordinator()
     {
         string dir = TempDir();

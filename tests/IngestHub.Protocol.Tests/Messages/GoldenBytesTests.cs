@@ -131,8 +131,8 @@ public sealed class GoldenBytesTests
     [Fact]
     public void Metadata_v1_request_matches_the_spec_and_null_means_all_topics()
     {
-        Assert.Equal(MetadataV1RequestBody, MessageCodec.Encode(new MetadataRequest { Topics = ["logs"] }, 1));
-        Assert.Equal(["logs"], MessageCodec.Decode<MetadataRequest>(MetadataV1RequestBody, 1).Topics!);
+        Assert.Equal(MetadataV1RequestBody, MessageCodec.Encode(new MetadataRequest { Topics = [new() { Name = "logs" }] }, 1));
+        Assert.Equal(["logs"], MessageCodec.Decode<MetadataRequest>(MetadataV1RequestBody, 1).Topics!.Select(t => t.Name));
 
         Assert.Equal([0xFF, 0xFF, 0xFF, 0xFF], MessageCodec.Encode(new MetadataRequest { Topics = null }, 1));
         Assert.Null(MessageCodec.Decode<MetadataRequest>(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF }, 1).Topics);
@@ -140,10 +140,11 @@ public sealed class GoldenBytesTests
     }
 
     [Fact]
-    public void Metadata_v0_empty_topic_array_means_all_topics()
+    public void Metadata_v0_has_no_null_topic_array()
     {
+        // v0 says "every topic" with an empty array (the handler reads it so); null cannot be sent at v0.
         Assert.Equal([0, 0, 0, 0], MessageCodec.Encode(new MetadataRequest { Topics = null }, 0));
-        Assert.Null(MessageCodec.Decode<MetadataRequest>(new byte[] { 0, 0, 0, 0 }, 0).Topics);
+        Assert.Empty(MessageCodec.Decode<MetadataRequest>(new byte[] { 0, 0, 0, 0 }, 0).Topics!);
         Assert.Throws<MalformedMessageException>(() => MessageCodec.Decode<MetadataRequest>(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF }, 0));
     }
 
@@ -184,7 +185,7 @@ public sealed class GoldenBytesTests
         {
             Acks = 1,
             TimeoutMs = 1000,
-            Topics = [new() { Name = "t", Partitions = [new() { PartitionIndex = 0, Records = new byte[] { 0xAA, 0xBB, 0xCC } }] }],
+            Topics = [new() { Name = "t", Partitions = [new() { PartitionIndex = 0, Records = new MemoryRecordsPayload(new byte[] { 0xAA, 0xBB, 0xCC }) }] }],
         };
         Assert.Equal(ProduceV3RequestFrame, RequestFrame(header, body));
 
@@ -195,7 +196,7 @@ public sealed class GoldenBytesTests
         Assert.Equal((1, ApiKey.Produce, 42, "c"), ((int)headerVersion, read.ApiKey, read.CorrelationId, read.ClientId));
         Assert.Null(decoded.TransactionalId);
         Assert.Equal((short)1, decoded.Acks);
-        var records = decoded.Topics[0].Partitions[0].Records!.Value;
+        var records = Assert.IsType<MemoryRecordsPayload>(decoded.Topics[0].Partitions[0].Records).Bytes;
         Assert.Equal([0xAA, 0xBB, 0xCC], records.ToArray());
         Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(records, out var segment));
         Assert.Same(ProduceV3RequestFrame, segment.Array);

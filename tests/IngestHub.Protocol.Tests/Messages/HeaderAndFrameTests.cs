@@ -29,6 +29,10 @@ public sealed class HeaderAndFrameTests
     [InlineData(ApiKey.DescribeConfigs, 4)]
     [InlineData(ApiKey.SaslAuthenticate, 2)]
     [InlineData(ApiKey.CreatePartitions, 2)]
+    [InlineData(ApiKey.AlterConfigs, 2)]
+    [InlineData(ApiKey.DescribeLogDirs, 2)]
+    [InlineData(ApiKey.DeleteGroups, 2)]
+    [InlineData(ApiKey.IncrementalAlterConfigs, 1)]
     public void Request_header_turns_v2_at_the_first_flexible_version(ApiKey apiKey, short firstFlexible)
     {
         Assert.Equal(1, FlexibleVersions.RequestHeaderVersion(apiKey, (short)(firstFlexible - 1)));
@@ -110,7 +114,7 @@ public sealed class HeaderAndFrameTests
     public void Codec_rejects_versions_outside_the_message_range()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => MessageCodec.Encode(new ProduceRequest(), 2));
-        Assert.Throws<ArgumentOutOfRangeException>(() => MessageCodec.Decode<FetchResponse>(new byte[64], 12));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MessageCodec.Decode<FetchResponse>(new byte[64], 18));
         using var output = new PooledBufferWriter();
         var mismatched = new RequestHeader { ApiKey = ApiKey.Fetch, ApiVersion = 4 };
         Assert.Throws<ArgumentException>(() => MessageCodec.WriteRequestFrame(output, mismatched, new ProduceRequest()));

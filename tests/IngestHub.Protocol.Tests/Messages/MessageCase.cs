@@ -15,11 +15,16 @@ internal sealed class MessageCase
     public required Func<object, short, byte[]> Encode { get; init; }
     public required Func<ReadOnlyMemory<byte>, short, (object Message, int Consumed)> Decode { get; init; }
 
+    /// <summary>The samples were written for the versions before the first flexible one (ApiVersions: up to v3);
+    /// the flexible versions are covered by the declaration-driven round trips and the flexible golden bytes.</summary>
+    public static short SampledUpTo<T>() where T : IKafkaMessage<T> =>
+        T.ApiKey == ApiKey.ApiVersions ? (short)3 : (short)Math.Min(T.MaxVersion, T.FirstFlexibleVersion - 1);
+
     public static MessageCase Of<T>(Func<short, bool, T> sample) where T : class, IKafkaMessage<T>, new() => new()
     {
         Name = typeof(T).Name,
         MinVersion = T.MinVersion,
-        MaxVersion = T.MaxVersion,
+        MaxVersion = SampledUpTo<T>(),
         Sample = (v, all) => sample(v, all),
         Create = () => new T(),
         Encode = (m, v) => MessageCodec.Encode((T)m, v),

@@ -53,7 +53,7 @@ public sealed class MessagePropertyTests
             short version = (short)Math.Abs(rawVersion % 9);
             var request = new MetadataRequest
             {
-                Topics = names.Length == 0 && version == 0 ? null : [.. names.Select(n => Utf8Safe(n.Get))],
+                Topics = names.Length == 0 && version >= 1 ? null : [.. names.Select(n => new MetadataRequest.Topic { Name = Utf8Safe(n.Get) })],
                 AllowAutoTopicCreation = autoCreate || version < 4,
                 IncludeTopicAuthorizedOperations = includeOps && version >= 8,
             };

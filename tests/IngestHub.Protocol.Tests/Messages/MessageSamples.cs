@@ -67,7 +67,7 @@ internal static class MessageSamples
 
     public static MetadataRequest MetadataRequest(short v, bool all) => new()
     {
-        Topics = ["logs", "metrics"],
+        Topics = [new() { Name = "logs" }, new() { Name = "metrics" }],
         AllowAutoTopicCreation = !(all || v >= 4),
         IncludeClusterAuthorizedOperations = all || v >= 8,
         IncludeTopicAuthorizedOperations = all || v >= 8,
@@ -121,7 +121,7 @@ internal static class MessageSamples
                 Name = "logs",
                 Partitions =
                 [
-                    new() { PartitionIndex = 0, Records = RecordBytes },
+                    new() { PartitionIndex = 0, Records = new MemoryRecordsPayload(RecordBytes) },
                     new() { PartitionIndex = 5, Records = null },
                 ],
             },

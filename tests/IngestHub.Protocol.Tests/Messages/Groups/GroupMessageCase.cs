@@ -68,7 +68,7 @@ internal sealed record GroupMessageCase(
         typeof(T).Name,
         T.ApiKey,
         T.MinVersion,
-        T.MaxVersion,
+        MessageCase.SampledUpTo<T>(),
         typeof(T),
         v => sample(v),
         (m, v) => EncodeMessage((T)m, v),

@@ -1,3 +1,4 @@
+using IngestHub.Protocol.Messages;
 using System.Collections;
 using System.Reflection;
 using Xunit;
@@ -60,21 +61,42 @@ internal static class MessageStructure
         }
     }
 
-    /// <summary>Every "Type.Property" reachable from <paramref name="type"/>.</summary>
-    public static void CollectAllFields(Type type, HashSet<string> all)
+    /// <summary>Every "Type.Property" reachable from <paramref name="type"/> that its declaration gives some version
+    /// in <paramref name="minVersion"/>..<paramref name="maxVersion"/>.</summary>
+    public static void CollectAllFields(Type type, HashSet<string> all, short minVersion, short maxVersion)
     {
+        var declared = DeclaredStructs.Value[type];
         foreach (var property in Properties(type))
         {
+            var field = declared.Fields.First(f => f.Name == property.Name);
+            if (field.Until < minVersion || field.Since > maxVersion)
+                continue;
             all.Add($"{type.Name}.{property.Name}");
             var propertyType = property.PropertyType;
             if (propertyType.IsGenericType && propertyType.GetGenericTypeDefinition() == typeof(List<>))
             {
                 var element = propertyType.GetGenericArguments()[0];
                 if (IsMessageClass(element))
-                    CollectAllFields(element, all);
+                    CollectAllFields(element, all, minVersion, maxVersion);
             }
         }
     }
+
+    private static readonly Lazy<Dictionary<Type, StructDescriptor>> DeclaredStructs = new(() =>
+    {
+        var structs = new Dictionary<Type, StructDescriptor>();
+        void Add(StructDescriptor s)
+        {
+            if (!structs.TryAdd(s.Type, s))
+                return;
+            foreach (var f in s.Fields)
+                if (f.Struct is not null)
+                    Add(f.Struct);
+        }
+        foreach (var message in MessageCatalog.Messages)
+            Add(message.Body);
+        return structs;
+    });
 
     private static bool IsDefault(object? value, object? freshValue) => value switch
     {
