@@ -107,6 +107,7 @@ internal sealed class ElasticsearchConnection : IDisposable
 
     private static ElasticsearchClientSettings ClientSettings(ElasticsearchSinkOptions options)
     {
+#pragma warning disable CA2000 // the settings own the pool, the client the settings; Dispose disposes the settings
         NodePool pool = options.Sniffing ? new SniffingNodePool(options.Hosts, randomize: false)
             : options.Hosts.Count == 1 ? new SingleNodePool(options.Hosts[0])
             : new StaticNodePool(options.Hosts, randomize: false);
@@ -118,6 +119,7 @@ internal sealed class ElasticsearchConnection : IDisposable
             .SniffOnStartup(options.Sniffing)
             .SniffOnConnectionFault(options.Sniffing)
             .SniffLifeSpan(options.Sniffing ? TimeSpan.FromMilliseconds(options.SniffingIntervalMs) : null);
+#pragma warning restore CA2000
 
         if (options.ApiKey is { } apiKey)
         {

@@ -155,5 +155,11 @@ public sealed class RedisClient : IAsyncDisposable
         }
         foreach (var connection in idle)
             await connection.DisposeAsync();
+        // Calls in flight end promptly once cancelled; each returns its slot (and drops its connection), so
+        // holding every slot means nothing still uses the semaphore or the token source.
+        for (int i = 0; i < _options.PoolSize; i++)
+            await _slots.WaitAsync();
+        _slots.Dispose();
+        _disposed.Dispose();
     }
 }

@@ -242,10 +242,11 @@ public sealed class KafkaConsumer : IAsyncDisposable
         _stop.Cancel();
         await _autoCommit;
         if (_membership is not null)
-            await _membership.LeaveAsync();
+            await _membership.DisposeAsync();
         else if (_options.GroupId is not null && _options.EnableAutoCommit)
             await CommitQuietlyAsync();
-        await _fetcher.StopAsync();
+        await _fetcher.DisposeAsync();
         await _cluster.DisposeAsync();
+        _stop.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using IngestHub.Client.Internal;
 using IngestHub.Protocol;
@@ -24,6 +25,8 @@ public sealed class KafkaProducer : IAsyncDisposable
     private readonly Dictionary<string, StickyPartition> _sticky = [];
     // Produce calls append in call order: a call that must wait (metadata, buffer space) holds the gate, and
     // later calls queue behind it (SemaphoreSlim hands the gate to async waiters in FIFO order).
+    [SuppressMessage("Reliability", "CA2213:Disposable fields should be disposed",
+        Justification = "Produce and flush calls racing DisposeAsync may still be queued on the gate. Disposing would strand them and frees nothing (no wait handle is used).")]
     private readonly SemaphoreSlim _orderGate = new(1, 1);
     private int _disposed;
 
@@ -179,7 +182,7 @@ public sealed class KafkaProducer : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        await _sender.CloseAsync();
+        await _sender.DisposeAsync();
         await _cluster.DisposeAsync();
     }
 

@@ -104,8 +104,10 @@ public sealed class LogDirectory : IDisposable
         PartitionLog? log;
         lock (_lock)
         {
+#pragma warning disable CA2000 // Delete below closes the log before it removes the files
             if (!_partitions.Remove((topic, partition), out log))
                 return false;
+#pragma warning restore CA2000
         }
         log.Delete();
         return true;

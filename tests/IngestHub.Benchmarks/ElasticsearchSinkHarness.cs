@@ -47,11 +47,13 @@ internal static class ElasticsearchSinkHarness
         var factory = new ElasticsearchSinkFactory();
         var writers = new Func<Task>[callers];
         var sinks = new List<ElasticsearchSink>();
+        var typedWriters = new List<TypedBulkWriter>();
         for (int c = 0; c < callers; c++)
         {
             if (api == "typed")
             {
                 var typed = new TypedBulkWriter(server.Url, gzip);
+                typedWriters.Add(typed);
                 writers[c] = async () =>
                 {
                     if (await typed.WriteAsync(batch, CancellationToken.None) != batch.Count)
@@ -97,6 +99,8 @@ internal static class ElasticsearchSinkHarness
         int gen0 = GC.CollectionCount(0) - gen0Before;
         foreach (var sink in sinks)
             await sink.DisposeAsync();
+        foreach (var typed in typedWriters)
+            typed.Dispose();
 
         double perSecond = events / elapsed;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -6,7 +6,7 @@ namespace IngestHub.Benchmarks;
 
 /// <summary>Build (with CRC-32C) and decode of a 100-record batch of 100-byte values.</summary>
 [MemoryDiagnoser]
-public class RecordBatchBenchmarks
+public class RecordBatchBenchmarks : IDisposable
 {
     private const int RecordCount = 100;
     private readonly byte[][] _values = new byte[RecordCount][];
@@ -33,8 +33,16 @@ public class RecordBatchBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup()
+    public void Dispose()
     {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing)
+            return;
         _builder.Dispose();
         _output.Dispose();
     }

@@ -14,11 +14,22 @@ namespace IngestHub.Benchmarks;
 /// <see cref="BulkResponse"/>, on the same client settings (without <c>filter_path</c>, which the typed API marks
 /// experimental because a filtered response may not deserialize).
 /// </summary>
-internal sealed class TypedBulkWriter(Uri node, bool gzip)
+internal sealed class TypedBulkWriter : IDisposable
 {
     private static readonly RequestConfiguration s_plain = new() { Accept = "application/json", ContentType = "application/x-ndjson" };
 
-    private readonly ElasticsearchClient _client = new(new ElasticsearchClientSettings(new SingleNodePool(node)).EnableHttpCompression(gzip));
+    private readonly ElasticsearchClientSettings _settings;
+    private readonly ElasticsearchClient _client;
+
+    public TypedBulkWriter(Uri node, bool gzip)
+    {
+#pragma warning disable CA2000 // the settings own the pool; Dispose disposes the settings
+        _settings = new ElasticsearchClientSettings(new SingleNodePool(node)).EnableHttpCompression(gzip);
+#pragma warning restore CA2000
+        _client = new ElasticsearchClient(_settings);
+    }
+
+    public void Dispose() => ((IDisposable)_settings).Dispose();
 
     public async Task<int> WriteAsync(IReadOnlyList<LogEvent> batch, CancellationToken cancellationToken)
     {

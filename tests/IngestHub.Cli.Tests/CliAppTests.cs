@@ -186,7 +186,7 @@ public sealed class CliAppTests(ApplianceFixture appliance)
     [Fact]
     public async Task Unreachable_broker_exits_non_zero_with_one_error_line()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         int closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();

@@ -28,7 +28,9 @@ public sealed class ElasticsearchTarget : IAsyncDisposable
         Username = username;
         Password = password;
 #pragma warning disable CA5359 // a local test cluster's throwaway certificate
+#pragma warning disable CA2000 // the client owns the handler and disposes it with itself
         _http = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = static (_, _, _, _) => true } }) { BaseAddress = url };
+#pragma warning restore CA2000
 #pragma warning restore CA5359
         if (username is not null)
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(username + ":" + password)));
@@ -52,7 +54,9 @@ public sealed class ElasticsearchTarget : IAsyncDisposable
     {
         if (kind == TestServerKind)
         {
+#pragma warning disable CA2000 // the target owns the server and disposes it with itself
             var server = await ElasticsearchTestServer.StartAsync();
+#pragma warning restore CA2000
             return new ElasticsearchTarget(server.Url, server, null, null);
         }
         var found = await (RealElasticsearch.Current ?? throw new InvalidOperationException("the RealElasticsearch assembly fixture is missing"))
@@ -137,7 +141,8 @@ public sealed class ElasticsearchTarget : IAsyncDisposable
         await _http.PostAsync(indexPattern + "/_refresh?ignore_unavailable=true", null);
         var ids = new List<(string, string)>();
         var query = new JsonObject { ["size"] = 10_000, ["_source"] = false, ["sort"] = new JsonArray("_doc"), ["query"] = new JsonObject { ["match_all"] = new JsonObject() } };
-        using var first = await _http.PostAsync(indexPattern + "/_search?scroll=1m", new StringContent(query.ToJsonString(), Encoding.UTF8, "application/json"));
+        using var firstQuery = new StringContent(query.ToJsonString(), Encoding.UTF8, "application/json");
+        using var first = await _http.PostAsync(indexPattern + "/_search?scroll=1m", firstQuery);
         first.EnsureSuccessStatusCode();
         var page = JsonNode.Parse(await first.Content.ReadAsStringAsync())!;
         while (page["hits"]!["hits"]!.AsArray() is { Count: > 0 } hits)
@@ -145,7 +150,8 @@ public sealed class ElasticsearchTarget : IAsyncDisposable
             foreach (var hit in hits)
                 ids.Add((hit!["_index"]!.GetValue<string>(), hit["_id"]!.GetValue<string>()));
             var next = new JsonObject { ["scroll"] = "1m", ["scroll_id"] = page["_scroll_id"]!.GetValue<string>() };
-            using var response = await _http.PostAsync("_search/scroll", new StringContent(next.ToJsonString(), Encoding.UTF8, "application/json"));
+            using var nextQuery = new StringContent(next.ToJsonString(), Encoding.UTF8, "application/json");
+            using var response = await _http.PostAsync("_search/scroll", nextQuery);
             response.EnsureSuccessStatusCode();
             page = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         }
@@ -163,7 +169,8 @@ public sealed class ElasticsearchTarget : IAsyncDisposable
 
     public async Task PutAsync(string path, JsonObject body)
     {
-        using var response = await _http.PutAsync(path, new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await _http.PutAsync(path, content);
         response.EnsureSuccessStatusCode();
     }
 

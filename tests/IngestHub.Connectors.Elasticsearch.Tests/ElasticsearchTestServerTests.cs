@@ -34,8 +34,11 @@ public sealed class ElasticsearchTestServerTests : IAsyncLifetime
         return json["error"]!;
     }
 
-    private Task<HttpResponseMessage> Bulk(string body, string contentType = "application/x-ndjson", string path = "_bulk") =>
-        _http.PostAsync(path, new StringContent(body, Encoding.UTF8, contentType), TestContext.Current.CancellationToken);
+    private async Task<HttpResponseMessage> Bulk(string body, string contentType = "application/x-ndjson", string path = "_bulk")
+    {
+        using var content = new StringContent(body, Encoding.UTF8, contentType);
+        return await _http.PostAsync(path, content, TestContext.Current.CancellationToken);
+    }
 
     [Theory]
     [InlineData("{\"index\":{\"_index\":\"a\",\"_id\":\"1\"}}\n{\"x\":1}", "application/x-ndjson")] // no trailing newline
@@ -64,7 +67,8 @@ public sealed class ElasticsearchTestServerTests : IAsyncLifetime
     {
         using var info = await _http.GetAsync("", Token);
         using var missing = await _http.GetAsync("nope/_count", Token);
-        using var head = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Head, ""), Token);
+        using var headRequest = new HttpRequestMessage(HttpMethod.Head, "");
+        using var head = await _http.SendAsync(headRequest, Token);
 
         foreach (var response in new[] { info, missing, head })
             Assert.Equal("Elasticsearch", Assert.Single(response.Headers.GetValues("X-Elastic-Product")));
@@ -83,11 +87,13 @@ public sealed class ElasticsearchTestServerTests : IAsyncLifetime
     [Fact]
     public async Task A_server_without_the_product_header_is_refused_by_the_official_client()
     {
-        var client = new ElasticsearchClient(new ElasticsearchClientSettings(_server.Url));
+        using var settings = new ElasticsearchClientSettings(_server.Url);
+        var client = new ElasticsearchClient(settings);
         Assert.True((await client.InfoAsync(Token)).IsValidResponse);
 
         _server.ProductHeader = false;
-        var refused = new ElasticsearchClient(new ElasticsearchClientSettings(_server.Url));
+        using var otherSettings = new ElasticsearchClientSettings(_server.Url);
+        var refused = new ElasticsearchClient(otherSettings);
         await Assert.ThrowsAsync<UnsupportedProductException>(async () => await refused.InfoAsync(Token));
     }
 
@@ -95,7 +101,8 @@ public sealed class ElasticsearchTestServerTests : IAsyncLifetime
     public async Task The_official_client_with_its_versioned_media_types_indexes_and_counts()
     {
         // Its defaults: Accept and Content-Type application/vnd.elasticsearch+json; compatible-with=9, gzip bodies.
-        var client = new ElasticsearchClient(new ElasticsearchClientSettings(_server.Url));
+        using var settings = new ElasticsearchClientSettings(_server.Url);
+        var client = new ElasticsearchClient(settings);
 
         var bulk = await client.BulkAsync(new Elastic.Clients.Elasticsearch.BulkRequest("typed")
         {
@@ -190,7 +197,8 @@ public sealed class ElasticsearchTestServerTests : IAsyncLifetime
     {
         using (var r = await Bulk("{\"index\":{\"_index\":\"s\",\"_id\":\"a\"}}\n{\"v\":1}\n{\"index\":{\"_index\":\"s\",\"_id\":\"b\"}}\n{\"v\":2}\n"))
             r.EnsureSuccessStatusCode();
-        using var response = await _http.PostAsync("s/_search", new StringContent("""{"query":{"match_all":{}},"size":1}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var query = new StringContent("""{"query":{"match_all":{}},"size":1}""", Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync("s/_search", query, TestContext.Current.CancellationToken);
         var json = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
         Assert.Equal(2, json["hits"]!["total"]!["value"]!.GetValue<int>());
         var hit = Assert.Single(json["hits"]!["hits"]!.AsArray())!;

@@ -13,7 +13,7 @@ if (args.Length < 1)
 int segmentBytes = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 64 * 1024;
 var config = new LogConfig { SegmentBytes = segmentBytes, FsyncBeforeAcknowledge = true };
 using var log = PartitionLog.Open(args[0], config, cleanShutdown: false);
-var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
+using var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
 stdout.WriteLine("ready " + log.LogEndOffset);
 for (long i = 0; ; i++)
 {

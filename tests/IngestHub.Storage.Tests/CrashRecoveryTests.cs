@@ -16,7 +16,7 @@ public sealed class CrashRecoveryTests : IDisposable
     private static List<int> WriteLog(string dir, int batches, bool clean = false)
     {
         var sizes = new List<int>();
-        var log = PartitionLog.Open(dir, Config);
+        using var log = PartitionLog.Open(dir, Config); // Close(clean) below; disposing a closed log does nothing
         for (int i = 0; i < batches; i++)
         {
             var batch = TestBatches.Build(T0 + i * 100, 10, [$"value-{i}-a", $"value-{i}-b", $"value-{i}-c"]);

@@ -37,7 +37,9 @@ public sealed class PartitionLogPropertyTests
         var config = new LogConfig { SegmentBytes = 2048, IndexIntervalBytes = 128, RetentionMs = 2500, RetentionBytes = 6000 };
         var clock = new ManualClock(T0);
         string dir = temp.Sub("model-0");
+#pragma warning disable CA2000 // closed with Close(clean) on reopen and in the finally: unclean closes model crashes
         var log = PartitionLog.Open(dir, config, time: clock);
+#pragma warning restore CA2000
         var batches = new List<ModelBatch>();
         long logStart = 0, logEnd = 0;
         int counter = 0;
@@ -90,7 +92,9 @@ public sealed class PartitionLogPropertyTests
                     case OpKind.ReopenUnclean:
                         bool clean = op.Kind == OpKind.ReopenClean;
                         log.Close(clean);
+#pragma warning disable CA2000 // closed with Close(clean) on the next reopen or in the finally
                         log = PartitionLog.Open(dir, config, clean, time: clock);
+#pragma warning restore CA2000
                         // Whole segments below the checkpointed log start may come back only as "below log start".
                         Assert.Equal(logStart, log.LogStartOffset);
                         break;

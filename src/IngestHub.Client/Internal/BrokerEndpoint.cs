@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using IngestHub.Protocol;
 
 namespace IngestHub.Client.Internal;
@@ -8,6 +9,8 @@ namespace IngestHub.Client.Internal;
 /// </summary>
 internal sealed class BrokerEndpoint(string host, int port, ClientOptions options) : IAsyncDisposable
 {
+    [SuppressMessage("Reliability", "CA2213:Disposable fields should be disposed",
+        Justification = "A replaced endpoint is disposed while callers that looked it up earlier may still be queued on the gate; they must get it and see _disposed. Disposing would strand them and frees nothing (no wait handle is used).")]
     private readonly SemaphoreSlim _gate = new(1, 1);
     private KafkaConnection? _connection;
     private int _failures;

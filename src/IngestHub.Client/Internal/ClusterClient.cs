@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using IngestHub.Protocol;
 using IngestHub.Protocol.Messages;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,8 @@ internal sealed class ClusterClient : IAsyncDisposable
     private readonly ConcurrentDictionary<int, BrokerEndpoint> _coordinatorEndpoints = new();
     private readonly ConcurrentDictionary<string, int> _coordinators = new();
     private readonly ConcurrentDictionary<string, byte> _interestingTopics = new();
+    [SuppressMessage("Reliability", "CA2213:Disposable fields should be disposed",
+        Justification = "The background refresh is not awaited by DisposeAsync and may still be queued on the gate. Disposing would strand it and frees nothing (no wait handle is used).")]
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
     private volatile ClusterMetadata _metadata = ClusterMetadata.Empty;
     private long _metadataUpdatedMs;

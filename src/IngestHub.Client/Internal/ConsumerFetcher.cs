@@ -12,7 +12,7 @@ namespace IngestHub.Client.Internal;
 /// <see cref="FetchedChunk"/>s and writes them to a bounded channel the application reads. Positions without a
 /// starting offset are resolved first: the group's committed offset, else auto.offset.reset via ListOffsets.
 /// </summary>
-internal sealed class ConsumerFetcher
+internal sealed class ConsumerFetcher : IAsyncDisposable
 {
     private const int MaxQueuedChunksPerPartition = 2;
 
@@ -170,11 +170,13 @@ internal sealed class ConsumerFetcher
         return false;
     }
 
-    public async Task StopAsync()
+    /// <summary>Stops the fetch loop; it waits for its fetches and offset lookups before it ends.</summary>
+    public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
         Wake();
         await _loop;
+        _stop.Dispose();
     }
 
     public void Wake() => Volatile.Read(ref _signal).TrySetResult();

@@ -12,7 +12,7 @@ namespace IngestHub.Client.Internal;
 /// coordinator asks for a rebalance (REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID) or the
 /// subscription changes. Before rejoining, the revoke handler runs so the consumer can commit (eager protocol).
 /// </summary>
-internal sealed class GroupMembership
+internal sealed class GroupMembership : IAsyncDisposable
 {
     private readonly ConsumerOptions _options;
     private readonly ClusterClient _cluster;
@@ -285,10 +285,11 @@ internal sealed class GroupMembership
     }
 
     /// <summary>Stops the loop (revoking first) and sends LeaveGroup.</summary>
-    public async Task LeaveAsync()
+    public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
         await _loop;
+        _stop.Dispose();
         if (MemberId.Length == 0 || _options.GroupInstanceId is not null)
             return; // static members keep their slot until the session times out, as in Kafka
         try

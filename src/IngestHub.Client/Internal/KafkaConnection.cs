@@ -60,18 +60,22 @@ internal sealed class KafkaConnection : IAsyncDisposable
             socket.Dispose();
             throw new KafkaException(ErrorCode.NetworkException, $"cannot connect to {host}:{port}: {ex.Message}", ex);
         }
-        var connection = new KafkaConnection(socket, $"{host}:{port}", options.ClientId, options.RequestTimeoutMs);
-        connection.Start();
+#pragma warning disable CA2000 // disposed in the finally below unless handed to the caller
+        KafkaConnection? connection = new KafkaConnection(socket, $"{host}:{port}", options.ClientId, options.RequestTimeoutMs);
+#pragma warning restore CA2000
         try
         {
+            connection.Start();
             await connection.NegotiateVersionsAsync(cancellationToken);
+            var ready = connection;
+            connection = null; // the caller owns it now
+            return ready;
         }
-        catch
+        finally
         {
-            await connection.DisposeAsync();
-            throw;
+            if (connection is not null)
+                await connection.DisposeAsync();
         }
-        return connection;
     }
 
     private void Start() => _loops = Task.WhenAll(Task.Run(WriteLoopAsync), Task.Run(ReadLoopAsync), Task.Run(TimeoutLoopAsync));
@@ -149,16 +153,21 @@ internal sealed class KafkaConnection : IAsyncDisposable
             CorrelationId = Interlocked.Increment(ref _correlationId),
             ClientId = _clientId,
         };
-        var frame = new PooledBufferWriter(256);
-        MessageCodec.WriteRequestFrame(frame, header, request);
-        var pending = new PendingRequest(header.CorrelationId, frame, expectResponse,
-            Environment.TickCount64 + _requestTimeoutMs + extraTimeoutMs);
-        if (!_outbound.Writer.TryWrite(pending))
+        PooledBufferWriter? frame = new PooledBufferWriter(256);
+        try
         {
-            frame.Dispose();
-            throw Disconnected(_failure);
+            MessageCodec.WriteRequestFrame(frame, header, request);
+            var pending = new PendingRequest(header.CorrelationId, frame, expectResponse,
+                Environment.TickCount64 + _requestTimeoutMs + extraTimeoutMs);
+            if (!_outbound.Writer.TryWrite(pending))
+                throw Disconnected(_failure);
+            frame = null; // queued: the write loop, or Fail for what it never wrote, disposes it
+            return pending;
         }
-        return pending;
+        finally
+        {
+            frame?.Dispose();
+        }
     }
 
     private async Task WriteLoopAsync()
@@ -198,7 +207,9 @@ internal sealed class KafkaConnection : IAsyncDisposable
     {
         try
         {
+#pragma warning disable CA2000 // disposing the buffer would close _stream, which the write loop shares; Fail and DisposeAsync close _stream
             var input = new BufferedStream(_stream, 64 * 1024);
+#pragma warning restore CA2000
             var sizeBytes = new byte[4];
             while (true)
             {

@@ -8,7 +8,7 @@ namespace IngestHub.Client.Internal;
 /// until the batch is closed; the first send freezes the wire bytes (with producer id and sequence) so every
 /// retry resends exactly the same batch, which is what lets the broker recognise a duplicate.
 /// </summary>
-internal sealed class ProducerBatch(TopicPartition topicPartition, CompressionType compression, long createdMs, long deadlineMs)
+internal sealed class ProducerBatch(TopicPartition topicPartition, CompressionType compression, long createdMs, long deadlineMs) : IDisposable
 {
     private RecordBatchBuilder? _builder = new(compression, 4096);
     private readonly List<Delivery> _deliveries = [];
@@ -42,8 +42,7 @@ internal sealed class ProducerBatch(TopicPartition topicPartition, CompressionTy
         builder.BaseSequence = baseSequence;
         BaseSequence = baseSequence;
         Wire = builder.ToArray();
-        builder.Dispose();
-        _builder = null;
+        Dispose();
     }
 
     /// <summary>Rewrites producer id, epoch and sequence of frozen bytes (after a producer id reset) and the CRC.</summary>
@@ -92,10 +91,16 @@ internal sealed class ProducerBatch(TopicPartition topicPartition, CompressionTy
         }
     }
 
-    private void Release()
+    /// <summary>Returns the builder's buffers; <see cref="Freeze"/>, <see cref="Complete"/> and <see cref="Fail"/> do it too.</summary>
+    public void Dispose()
     {
         _builder?.Dispose();
         _builder = null;
+    }
+
+    private void Release()
+    {
+        Dispose();
         Wire = null;
     }
 }

@@ -19,7 +19,7 @@ namespace IngestHub.Client.Internal;
 /// it takes a new producer id and restarts every partition at sequence 0, restamping queued batches. The
 /// failed records are reported, never silently resent, because they might have been written.
 /// </summary>
-internal sealed class ProducerSender
+internal sealed class ProducerSender : IAsyncDisposable
 {
     private readonly object _lock = new();
     private readonly Dictionary<TopicPartition, ProducerPartition> _partitions = [];
@@ -107,7 +107,8 @@ internal sealed class ProducerSender
         return waiter.Task.WaitAsync(cancellationToken);
     }
 
-    public async Task CloseAsync()
+    /// <summary>Flushes, then stops the loop; the loop waits for its sends and metadata refresh before it ends.</summary>
+    public async ValueTask DisposeAsync()
     {
         await FlushAsync(CancellationToken.None);
         lock (_lock)
@@ -115,6 +116,8 @@ internal sealed class ProducerSender
         _stop.Cancel();
         Wake();
         await _loop;
+        _wakeup.Dispose();
+        _stop.Dispose();
     }
 
     private void Wake()
@@ -126,6 +129,7 @@ internal sealed class ProducerSender
     private async Task RunAsync()
     {
         var byNode = new Dictionary<int, List<ProducerBatch>>();
+        var sending = new List<Task>();
         while (!_stop.IsCancellationRequested)
         {
             int waitMs;
@@ -142,8 +146,9 @@ internal sealed class ProducerSender
                 }
                 byNode.Clear();
                 waitMs = Drain(byNode);
+                sending.RemoveAll(static t => t.IsCompleted);
                 foreach (var (node, batches) in byNode)
-                    _ = SendAsync(node, [.. batches]);
+                    sending.Add(SendAsync(node, [.. batches]));
             }
             catch (Exception ex)
             {
@@ -151,6 +156,19 @@ internal sealed class ProducerSender
                 waitMs = _options.RetryBackoffMs;
             }
             await WaitAsync(waitMs);
+        }
+        // Sends and the metadata refresh use _stop and _wakeup: they end (cancelled) before those are disposed.
+        try
+        {
+            await Task.WhenAll(sending);
+            Task refresh;
+            lock (_lock)
+                refresh = _metadataRefresh;
+            await refresh;
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Producer send failed while closing");
         }
     }
 

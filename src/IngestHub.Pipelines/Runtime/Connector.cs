@@ -326,6 +326,7 @@ public sealed class Connector : IAsyncDisposable
         }
         foreach (var w in workers)
         {
+            w.Worker.Dispose();
             w.Stop.Dispose();
             w.Abort.Dispose();
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -20,6 +21,8 @@ public sealed partial class ConnectorRegistry : IAsyncDisposable
     private readonly PipelineMetrics _metrics;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    [SuppressMessage("Reliability", "CA2213:Disposable fields should be disposed",
+        Justification = "REST calls racing shutdown may still be queued on the gate. Disposing would strand them and frees nothing (no wait handle is used).")]
     private readonly SemaphoreSlim _changes = new(1, 1);
     private readonly Dictionary<string, Entry> _connectors = new(StringComparer.Ordinal);
 
@@ -97,14 +100,16 @@ public sealed partial class ConnectorRegistry : IAsyncDisposable
         }
     }
 
-    private async Task<Connector> StartConnectorAsync(string name, JsonObject config, bool persisted, bool paused, CancellationToken cancellationToken)
+    /// <summary>Compiles and starts a connector; the registry owns it from here (stopped on delete, restart or disposal).</summary>
+    private async Task StartConnectorAsync(string name, JsonObject config, bool persisted, bool paused, CancellationToken cancellationToken)
     {
         var compiled = _compiler.Compile(name, config);
+#pragma warning disable CA2000 // the registry owns it: stopped on delete, restart, config change and disposal
         var connector = new Connector(compiled.Settings, compiled.Processor, compiled.CreateSink, _client, _metrics, _loggerFactory, paused);
+#pragma warning restore CA2000
         lock (_connectors)
             _connectors[name] = new Entry(config, connector, persisted);
         await connector.StartAsync(cancellationToken);
-        return connector;
     }
 
     public static void ValidateName(string name)

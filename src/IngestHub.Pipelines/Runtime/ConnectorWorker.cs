@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using IngestHub.Client;
 using IngestHub.Pipelines.Events;
@@ -14,7 +15,7 @@ namespace IngestHub.Pipelines.Runtime;
 /// are paused, so memory stays bounded and nothing is skipped. A rebalance waits for the batch in hand to be
 /// delivered and committed before the partitions move.
 /// </summary>
-internal sealed class ConnectorWorker
+internal sealed class ConnectorWorker : IDisposable
 {
     private readonly Connector _connector;
     private readonly ConnectorSettings _settings;
@@ -22,6 +23,8 @@ internal sealed class ConnectorWorker
     private readonly SemaphoreSlim _batchGate = new(1, 1);
     private volatile string? _lastError;
     private volatile ConnectorState _state = ConnectorState.Unassigned;
+    [SuppressMessage("Reliability", "CA2213:Disposable fields should be disposed",
+        Justification = "A view for Status(); RunAsync owns the consumer (await using)")]
     private KafkaConsumer? _consumer;
 
     public ConnectorWorker(int id, Connector connector, ILogger logger)
@@ -321,4 +324,7 @@ internal sealed class ConnectorWorker
         else
             _logger.LogWarning("Connector {Connector} worker {Worker}: rebalance did not wait for a slow batch; it will be redelivered", _settings.Name, Id);
     }
+
+    /// <summary>Call once <see cref="RunAsync"/> has ended (its consumer, whose revoke callback takes the gate, is closed by then).</summary>
+    public void Dispose() => _batchGate.Dispose();
 }

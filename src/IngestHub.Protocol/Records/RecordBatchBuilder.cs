@@ -176,6 +176,7 @@ public sealed class RecordBatchBuilder : IDisposable
     public void Dispose()
     {
         _records.Dispose();
+        _compressedStream.Dispose();
         _compressed.Dispose();
     }
 

@@ -209,7 +209,7 @@ public sealed class GroupMembershipTests
         {
             AssignedPartitions = [new() { Topic = "logs", Partitions = [0, 1] }],
         };
-        var bytes = new IngestHub.Protocol.Primitives.PooledBufferWriter();
+        using var bytes = new IngestHub.Protocol.Primitives.PooledBufferWriter();
         assignment.Write(bytes, 0);
         await coordinator.SyncGroupAsync(Sync("g", a, (a.MemberId, bytes.WrittenSpan.ToArray())), _ct);
         var commit = new OffsetCommitRequest { GroupId = "g", GenerationId = a.GenerationId, MemberId = a.MemberId };

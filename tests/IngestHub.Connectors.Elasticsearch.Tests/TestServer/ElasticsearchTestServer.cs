@@ -509,7 +509,8 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
                 JsonObject? body = null;
                 try
                 {
-                    body = await JsonNode.ParseAsync(RequestBody(context.Request)) as JsonObject;
+                    await using var stream = RequestBody(context.Request);
+                    body = await JsonNode.ParseAsync(stream) as JsonObject;
                 }
                 catch (JsonException)
                 {
@@ -546,7 +547,8 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
             JsonObject? body = null;
             try
             {
-                body = await JsonNode.ParseAsync(RequestBody(context.Request)) as JsonObject;
+                await using var stream = RequestBody(context.Request);
+                body = await JsonNode.ParseAsync(stream) as JsonObject;
             }
             catch (JsonException)
             {
@@ -683,8 +685,12 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
     private static bool IsGzip(HttpRequest request) => request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The request body, decompressed when it came with <c>Content-Encoding: gzip</c>.</summary>
-    private static Stream RequestBody(HttpRequest request) =>
-        IsGzip(request) ? new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true) : request.Body;
+    private static Stream RequestBody(HttpRequest request)
+    {
+        if (IsGzip(request))
+            return new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
+        return request.Body;
+    }
 
     private static ReadOnlySpan<byte> NextLine(byte[] body, ref int position)
     {
