@@ -23,7 +23,8 @@ internal sealed class ElasticsearchConnection : IDisposable
 {
     // Plain media types, not the 9.x client's "compatible-with=9" vendor types: 8.x clusters refuse those.
     internal static readonly RequestConfiguration Json = new() { Accept = "application/json", ContentType = "application/json" };
-    internal static readonly RequestConfiguration Ndjson = new() { Accept = "application/json", ContentType = "application/x-ndjson" };
+    // Bulk bodies stream from the sink's pooled buffers (chunked) instead of being copied into a buffer first.
+    internal static readonly RequestConfiguration Ndjson = new() { Accept = "application/json", ContentType = "application/x-ndjson", TransferEncodingChunked = true };
 
     private readonly SemaphoreSlim _inFlight;
     private readonly int _retries;
@@ -69,8 +70,9 @@ internal sealed class ElasticsearchConnection : IDisposable
                 failure = problem;
                 (response as IDisposable)?.Dispose();
             }
-            catch (TransportException e) when (!cancellationToken.IsCancellationRequested)
+            catch (TransportException e)
             {
+                cancellationToken.ThrowIfCancellationRequested(); // a cancelled call may surface as a transport error
                 failure = e.Message;
             }
             finally

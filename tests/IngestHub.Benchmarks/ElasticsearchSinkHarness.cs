@@ -78,6 +78,7 @@ internal static class ElasticsearchSinkHarness
         long events = 0;
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         int gen0Before = GC.CollectionCount(0);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         var deadline = TimeSpan.FromSeconds(seconds);
         var workers = new Task[callers];
@@ -97,6 +98,7 @@ internal static class ElasticsearchSinkHarness
         double elapsed = watch.Elapsed.TotalSeconds;
         double allocatedPerEvent = (double)(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / events;
         int gen0 = GC.CollectionCount(0) - gen0Before;
+        double cpuPerEvent = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / events;
         foreach (var sink in sinks)
             await sink.DisposeAsync();
         foreach (var typed in typedWriters)
@@ -104,7 +106,7 @@ internal static class ElasticsearchSinkHarness
 
         double perSecond = events / elapsed;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"es-sink api={api} batch={batchSize} callers={callers} in-flight={inFlight} gzip={gzip} store={store}: {perSecond:F0} events/s, {perSecond * bodyBytes / batchSize / 1048576:F1} MiB/s NDJSON (≈{bodyBytes / batchSize} B/event), {events} events in {elapsed:F1} s, {allocatedPerEvent:F0} B allocated/event (sink and test server), {gen0} gen0 GCs"));
+            $"es-sink api={api} batch={batchSize} callers={callers} in-flight={inFlight} gzip={gzip} store={store}: {perSecond:F0} events/s, {perSecond * bodyBytes / batchSize / 1048576:F1} MiB/s NDJSON (≈{bodyBytes / batchSize} B/event), {events} events in {elapsed:F1} s, {allocatedPerEvent:F0} B allocated/event, {cpuPerEvent:F2} µs CPU/event (sink and test server), {gen0} gen0 GCs"));
         return 0;
     }
 
