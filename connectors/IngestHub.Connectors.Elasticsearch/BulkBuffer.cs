@@ -62,6 +62,22 @@ internal sealed class BulkBuffer : IBufferWriter<byte>, IDisposable
         }
     }
 
+    /// <summary>Writes bytes [start, end) to <paramref name="stream"/> segment by segment.</summary>
+    public void WriteTo(Stream stream, int start, int end)
+    {
+        foreach (var segment in _segments)
+        {
+            int segmentEnd = segment.Start + segment.Used;
+            if (segmentEnd <= start)
+                continue;
+            if (segment.Start >= end)
+                break;
+            int from = Math.Max(start, segment.Start) - segment.Start;
+            int to = Math.Min(end, segmentEnd) - segment.Start;
+            stream.Write(segment.Array, from, to - from);
+        }
+    }
+
     /// <summary>Copies bytes [start, end) out (tests and diagnostics only).</summary>
     public byte[] ToArray(int start, int end)
     {

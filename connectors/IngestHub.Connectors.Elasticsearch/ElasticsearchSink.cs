@@ -1,10 +1,12 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.IndexManagement;
+using Elastic.Clients.Elasticsearch.Mapping;
+using Elastic.Transport;
 using IngestHub.Pipelines.Events;
 using IngestHub.Pipelines.Runtime;
 using IngestHub.Pipelines.Sinks;
@@ -31,7 +33,7 @@ public sealed class ElasticsearchSink : ISink
     private readonly string _name;
     private readonly ElasticsearchSinkOptions _options;
     private readonly ILogger _logger;
-    private readonly ElasticsearchTransport _transport;
+    private readonly ElasticsearchConnection _connection;
     private readonly IndexNameTemplate _index;
     private readonly IndexNameTemplate? _documentIdTemplate;
     private readonly bool _defaultDocumentId;
@@ -48,7 +50,7 @@ public sealed class ElasticsearchSink : ISink
         _name = name;
         _options = options;
         _logger = logger;
-        _transport = new ElasticsearchTransport(options, logger);
+        _connection = new ElasticsearchConnection(options, logger);
         _index = IndexNameTemplate.Parse(options.EffectiveIndex, "index", lowercaseFields: true);
         _defaultDocumentId = options.DocumentId == "default";
         if (options.DocumentId is not ("default" or "none"))
@@ -58,18 +60,24 @@ public sealed class ElasticsearchSink : ISink
 
     public ElasticsearchSinkStatistics Statistics { get; } = new();
 
-    internal ElasticsearchTransport Transport => _transport;
+    internal ElasticsearchConnection Connection => _connection;
 
     private bool HasOwnIds => _options.DocumentId != "none";
 
     public async ValueTask StartAsync(CancellationToken cancellationToken)
     {
-        using (var info = await _transport.SendAsync(HttpMethod.Get, "", () => null, cancellationToken))
+        InfoResponse info;
+        try
         {
-            if (info.Status != 200)
-                throw new SinkUnavailableException($"Elasticsearch sink {_name}: GET / answered {info.Status}: {ElasticsearchTransport.Excerpt(info.Body)}");
-            _logger.LogInformation("Elasticsearch sink {Name} connected: {Info}", _name, ClusterSummary(info.Body.Span));
+            info = await _connection.SendAsync("GET /", token => _connection.Client.InfoAsync(new InfoRequest { RequestConfiguration = ElasticsearchConnection.Json }, token), cancellationToken);
         }
+        catch (UnsupportedProductException e)
+        {
+            throw new SinkUnavailableException($"Elasticsearch sink {_name}: {_options.Hosts[0].Authority} is not Elasticsearch ({e.Message})");
+        }
+        if (!info.IsValidResponse)
+            throw new SinkUnavailableException($"Elasticsearch sink {_name}: GET / answered {Answer(info.ApiCallDetails)}");
+        _logger.LogInformation("Elasticsearch sink {Name} connected: cluster {Cluster}, version {Version}", _name, info.ClusterName, info.Version?.Number);
         if (_options.TemplateCreate)
             await EnsureTemplateAsync(cancellationToken);
     }
@@ -122,7 +130,7 @@ public sealed class ElasticsearchSink : ISink
 
     public ValueTask DisposeAsync()
     {
-        _transport.Dispose();
+        _connection.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -249,20 +257,22 @@ public sealed class ElasticsearchSink : ISink
             for (int attempt = 0; ; attempt++)
             {
                 int sent = pendingCount;
-                int[]? items = pending;
-                using var response = await _transport.SendAsync(HttpMethod.Post, BulkPath, () => new BulkContent(request, items, sent, _options.Gzip), cancellationToken);
+                var body = new BulkBody(request, pending, sent);
+                using var response = await _connection.SendAsync("POST /_bulk", token => _connection.Client.Transport.RequestAsync<StreamResponse>(
+                    new EndpointPath(Elastic.Transport.HttpMethod.POST, BulkPath), PostData.StreamHandler(body, BulkBody.Write, BulkBody.WriteAsync), null, ElasticsearchConnection.Ndjson, token), cancellationToken);
                 Statistics.AddBulkRequest();
-                if (response.Status != 200)
-                    throw new SinkUnavailableException($"Elasticsearch sink {_name}: bulk request answered {response.Status}: {ElasticsearchTransport.Excerpt(response.Body)}");
+                if (response.ApiCallDetails.HttpStatusCode != 200)
+                    throw new SinkUnavailableException($"Elasticsearch sink {_name}: bulk request answered {Answer(response.ApiCallDetails)}");
+                using var answer = await ResponseBody.ReadAsync(response.Body, cancellationToken);
                 var results = outcomes.AsSpan(0, sent);
-                if (!BulkResponse.TryParse(response.Body.Span, results))
-                    throw new SinkUnavailableException($"Elasticsearch sink {_name}: bulk response is not understood: {ElasticsearchTransport.Excerpt(response.Body)}");
+                if (!BulkResponse.TryParse(answer.Span, results))
+                    throw new SinkUnavailableException($"Elasticsearch sink {_name}: bulk response is not understood ({response.ApiCallDetails.ResponseContentType}): {ElasticsearchConnection.Excerpt(answer.Span)}");
 
                 retry ??= ArrayPool<int>.Shared.Rent(request.Count);
                 int retryCount = 0, stored = 0, already = 0;
                 for (int k = 0; k < sent; k++)
                 {
-                    int item = items is null ? k : items[k];
+                    int item = pending is null ? k : pending[k];
                     var outcome = results[k];
                     if (outcome.Stored)
                         stored++;
@@ -305,64 +315,52 @@ public sealed class ElasticsearchSink : ISink
     private async Task EnsureTemplateAsync(CancellationToken cancellationToken)
     {
         string name = _options.TemplateName ?? "ingesthub-" + _index.WildcardPattern.TrimEnd('*', '-').Replace('*', 'x');
-        string path = "_index_template/" + Uri.EscapeDataString(name);
-        using (var existing = await _transport.SendAsync(HttpMethod.Get, path, () => null, cancellationToken))
+        var indices = _connection.Client.Indices;
+        var existing = await _connection.SendAsync("HEAD /_index_template/" + name,
+            token => indices.ExistsIndexTemplateAsync(new ExistsIndexTemplateRequest(name) { RequestConfiguration = ElasticsearchConnection.Json }, token), cancellationToken);
+        if (existing.Exists)
         {
-            if (existing.Status == 200)
-            {
-                _logger.LogInformation("Elasticsearch sink {Name}: index template {Template} exists", _name, name);
-                return;
-            }
-            if (existing.Status != 404)
-                throw new SinkUnavailableException($"Elasticsearch sink {_name}: GET {path} answered {existing.Status}: {ElasticsearchTransport.Excerpt(existing.Body)}");
+            _logger.LogInformation("Elasticsearch sink {Name}: index template {Template} exists", _name, name);
+            return;
         }
+        if (existing.ApiCallDetails.HttpStatusCode != 404)
+            throw new SinkUnavailableException($"Elasticsearch sink {_name}: HEAD /_index_template/{name} answered {Answer(existing.ApiCallDetails)}");
         string pattern = _options.TemplatePattern ?? (_options.DataStream
             ? $"{_options.DataStreamType}-{_options.DataStreamDataset}-*"
             : _index.WildcardPattern);
-        byte[] body = TemplateBody(pattern, _options.TemplatePriority, _options.DataStream);
-        using var created = await _transport.SendAsync(HttpMethod.Put, path, () => new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } }, cancellationToken);
-        if (created.Status is not (200 or 201))
-            throw new SinkUnavailableException($"Elasticsearch sink {_name}: PUT {path} answered {created.Status}: {ElasticsearchTransport.Excerpt(created.Body)}");
+        var template = Template(name, pattern, _options.TemplatePriority, _options.DataStream);
+        var created = await _connection.SendAsync("PUT /_index_template/" + name, token => indices.PutIndexTemplateAsync(template, token), cancellationToken);
+        if (!created.IsValidResponse)
+            throw new SinkUnavailableException($"Elasticsearch sink {_name}: PUT /_index_template/{name} answered {Answer(created.ApiCallDetails)}");
         _logger.LogInformation("Elasticsearch sink {Name}: created index template {Template} for {Pattern}", _name, name, pattern);
     }
 
-    internal static byte[] TemplateBody(string pattern, int priority, bool dataStream)
+    /// <summary>Maps <c>@timestamp</c> (date), <c>message</c> (text), <c>log.level</c> and <c>service.name</c> (keyword).</summary>
+    internal static PutIndexTemplateRequest Template(string name, string pattern, int priority, bool dataStream) => new(name)
     {
-        static JsonObject Keyword() => new() { ["type"] = "keyword" };
-        var template = new JsonObject
+        IndexPatterns = pattern,
+        Priority = priority,
+        Template = new IndexTemplateMapping
         {
-            ["index_patterns"] = new JsonArray(pattern),
-            ["priority"] = priority,
-            ["template"] = new JsonObject
+            Mappings = new TypeMapping
             {
-                ["mappings"] = new JsonObject
+                Properties = new Properties
                 {
-                    ["properties"] = new JsonObject
-                    {
-                        ["@timestamp"] = new JsonObject { ["type"] = "date" },
-                        ["message"] = new JsonObject { ["type"] = "text" },
-                        ["log"] = new JsonObject { ["properties"] = new JsonObject { ["level"] = Keyword() } },
-                        ["service"] = new JsonObject { ["properties"] = new JsonObject { ["name"] = Keyword() } },
-                    },
+                    { "@timestamp", new DateProperty() },
+                    { "message", new TextProperty() },
+                    { "log", new ObjectProperty { Properties = new Properties { { "level", new KeywordProperty() } } } },
+                    { "service", new ObjectProperty { Properties = new Properties { { "name", new KeywordProperty() } } } },
                 },
             },
-            ["_meta"] = new JsonObject { ["managed_by"] = "ingesthub" },
-        };
-        if (dataStream)
-            template["data_stream"] = new JsonObject();
-        return Encoding.UTF8.GetBytes(template.ToJsonString());
-    }
+        },
+        Meta = new Dictionary<string, object> { ["managed_by"] = "ingesthub" },
+        DataStream = dataStream ? new DataStreamVisibility() : null,
+        RequestConfiguration = ElasticsearchConnection.Json,
+    };
 
-    private static string ClusterSummary(ReadOnlySpan<byte> body)
-    {
-        try
-        {
-            var info = JsonNode.Parse(body);
-            return $"cluster {info?["cluster_name"]}, version {info?["version"]?["number"]}";
-        }
-        catch (JsonException)
-        {
-            return "(cluster info not JSON)";
-        }
-    }
+    /// <summary>"503 from host:port: {body excerpt}" or the reason there was no answer.</summary>
+    private static string Answer(ApiCallDetails details) =>
+        details.HttpStatusCode is { } status
+            ? $"{status} from {details.Uri?.Authority}: {ElasticsearchConnection.Excerpt(details.ResponseBodyInBytes)}"
+            : $"nothing ({details.OriginalException?.Message})";
 }

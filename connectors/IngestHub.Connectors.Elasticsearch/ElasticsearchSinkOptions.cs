@@ -32,7 +32,17 @@ public sealed class ElasticsearchSinkOptions
     public int RequestRetries { get; init; } = 3;
 
     public int RequestTimeoutMs { get; init; } = 60_000;
+
+    /// <summary>First rest of a failed node; doubles with each further failure up to <see cref="NodeCooldownMaxMs"/>.</summary>
     public int NodeCooldownMs { get; init; } = 30_000;
+
+    public int NodeCooldownMaxMs { get; init; } = 1_800_000;
+
+    /// <summary>Discover the cluster's nodes from <c>_nodes/http</c> (on start, on a node failure, and every
+    /// <see cref="SniffingIntervalMs"/>) instead of using <see cref="Hosts"/> only.</summary>
+    public bool Sniffing { get; init; }
+
+    public int SniffingIntervalMs { get; init; } = 300_000;
     public string? Username { get; init; }
     public string? Password { get; init; }
     public string? ApiKey { get; init; }
@@ -84,6 +94,9 @@ public sealed class ElasticsearchSinkOptions
             RequestRetries = r.Int("request.retries", 3, 0, 1000),
             RequestTimeoutMs = r.Int("request.timeout.ms", 60_000, 1, 3_600_000),
             NodeCooldownMs = r.Int("node.cooldown.ms", 30_000, 0, 3_600_000),
+            NodeCooldownMaxMs = r.Int("node.cooldown.max.ms", 1_800_000, 0, 86_400_000),
+            Sniffing = r.Bool("sniffing", false),
+            SniffingIntervalMs = r.Int("sniffing.interval.ms", 300_000, 1_000, 86_400_000),
             Username = r.String("username"),
             Password = r.String("password"),
             ApiKey = r.String("api_key"),
@@ -110,14 +123,21 @@ public sealed class ElasticsearchSinkOptions
     {
         if (RetryBackoffMaxMs < RetryBackoffMs)
             throw new ConfigException("retry.backoff.max.ms", "must not be below retry.backoff.ms");
+        if (NodeCooldownMaxMs < NodeCooldownMs)
+            throw new ConfigException("node.cooldown.max.ms", "must not be below node.cooldown.ms");
+        foreach (var host in Hosts)
+            if (host.Scheme != Hosts[0].Scheme)
+                throw new ConfigException("hosts", "all nodes must use the same scheme (http or https)");
         if (Username is not null != Password is not null)
             throw new ConfigException(Username is null ? "username" : "password", "username and password go together");
         if (ApiKey is not null && Username is not null)
             throw new ConfigException("api_key", "use either api_key or username/password");
         if (CertificateAuthorityPath is not null && !File.Exists(CertificateAuthorityPath))
             throw new ConfigException("ssl.certificate_authority", $"file {CertificateAuthorityPath} does not exist");
-        if (CaTrustedFingerprint is not null && Tls.ParseFingerprint(CaTrustedFingerprint) is null)
+        if (CaTrustedFingerprint is not null && !IsSha256Fingerprint(CaTrustedFingerprint))
             throw new ConfigException("ssl.ca_trusted_fingerprint", "must be a SHA-256 fingerprint (64 hex digits, colons allowed)");
+        if (CaTrustedFingerprint is not null && CertificateAuthorityPath is not null)
+            throw new ConfigException("ssl.ca_trusted_fingerprint", "use either ssl.ca_trusted_fingerprint or ssl.certificate_authority");
         if (DataStream)
         {
             CheckDataStreamPart("data_stream.type", DataStreamType);
@@ -133,6 +153,19 @@ public sealed class ElasticsearchSinkOptions
         }
         if (DocumentId is not ("default" or "none"))
             IndexNameTemplate.Parse(DocumentId, "document_id", lowercaseFields: false);
+    }
+
+    private static bool IsSha256Fingerprint(string text)
+    {
+        int digits = 0;
+        foreach (char c in text)
+        {
+            if (char.IsAsciiHexDigit(c))
+                digits++;
+            else if (c is not (':' or ' '))
+                return false;
+        }
+        return digits == 64;
     }
 
     private static bool HasUpper(string value)

@@ -12,8 +12,9 @@ namespace IngestHub.Benchmarks;
 /// Throughput of the Elasticsearch sink: events/s it turns into <c>_bulk</c> NDJSON and gets acknowledged by the
 /// Elasticsearch test server in acknowledge-only mode (framing checked, nothing stored), so the figure is the
 /// sink's ceiling, not a cluster's:
-/// <c>es-sink [--batch 1000] [--callers 1] [--seconds 10] [--gzip false] [--in-flight 2] [--store false]</c>.
+/// <c>es-sink [--batch 1000] [--callers 1] [--seconds 10] [--gzip false] [--in-flight 2] [--store false] [--api raw]</c>.
 /// Each caller owns a sink and writes the same pre-built batch repeatedly, as a pipeline worker would.
+/// <c>--api typed</c> writes through the client's typed bulk API instead (<see cref="TypedBulkWriter"/>).
 /// </summary>
 internal static class ElasticsearchSinkHarness
 {
@@ -29,6 +30,9 @@ internal static class ElasticsearchSinkHarness
         bool gzip = bool.Parse(Get("gzip", "false"));
         int inFlight = int.Parse(Get("in-flight", "2"), CultureInfo.InvariantCulture);
         bool store = bool.Parse(Get("store", "false"));
+        string api = Get("api", "raw");
+        if (api is not ("raw" or "typed"))
+            throw new ArgumentException("--api must be raw or typed");
 
         await using var server = await ElasticsearchTestServer.StartAsync(storeDocuments: store);
         var batch = MakeBatch(batchSize);
@@ -41,41 +45,68 @@ internal static class ElasticsearchSinkHarness
             ["max.in.flight.requests"] = inFlight.ToString(CultureInfo.InvariantCulture),
         };
         var factory = new ElasticsearchSinkFactory();
-        var sinks = new ElasticsearchSink[callers];
+        var writers = new Func<Task>[callers];
+        var sinks = new List<ElasticsearchSink>();
+        var typedWriters = new List<TypedBulkWriter>();
         for (int c = 0; c < callers; c++)
-            sinks[c] = (ElasticsearchSink)factory.Create("bench" + c, JsonNode.Parse(settings.ToJsonString())!.AsObject(), NullLoggerFactory.Instance);
+        {
+            if (api == "typed")
+            {
+                var typed = new TypedBulkWriter(server.Url, gzip);
+                typedWriters.Add(typed);
+                writers[c] = async () =>
+                {
+                    if (await typed.WriteAsync(batch, CancellationToken.None) != batch.Count)
+                        throw new InvalidOperationException("rejections in a benchmark run");
+                };
+                continue;
+            }
+            var sink = (ElasticsearchSink)factory.Create("bench" + c, JsonNode.Parse(settings.ToJsonString())!.AsObject(), NullLoggerFactory.Instance);
+            sinks.Add(sink);
+            writers[c] = async () =>
+            {
+                if ((await sink.WriteAsync(batch, CancellationToken.None)).Rejected.Count != 0)
+                    throw new InvalidOperationException("rejections in a benchmark run");
+            };
+        }
 
         // Warm up connections and JIT.
-        foreach (var sink in sinks)
+        foreach (var write in writers)
             for (int i = 0; i < 20; i++)
-                await sink.WriteAsync(batch, CancellationToken.None);
+                await write();
 
         long events = 0;
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        int gen0Before = GC.CollectionCount(0);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         var deadline = TimeSpan.FromSeconds(seconds);
         var workers = new Task[callers];
         for (int c = 0; c < callers; c++)
         {
-            var sink = sinks[c];
+            var write = writers[c];
             workers[c] = Task.Run(async () =>
             {
                 while (watch.Elapsed < deadline)
                 {
-                    var result = await sink.WriteAsync(batch, CancellationToken.None);
-                    if (result.Rejected.Count != 0)
-                        throw new InvalidOperationException("rejections in a benchmark run");
+                    await write();
                     Interlocked.Add(ref events, batch.Count);
                 }
             });
         }
         await Task.WhenAll(workers);
         double elapsed = watch.Elapsed.TotalSeconds;
+        double allocatedPerEvent = (double)(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / events;
+        int gen0 = GC.CollectionCount(0) - gen0Before;
+        double cpuPerEvent = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / events;
         foreach (var sink in sinks)
             await sink.DisposeAsync();
+        foreach (var typed in typedWriters)
+            typed.Dispose();
 
         double perSecond = events / elapsed;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"es-sink batch={batchSize} callers={callers} in-flight={inFlight} gzip={gzip} store={store}: {perSecond:F0} events/s, {perSecond * bodyBytes / batchSize / 1048576:F1} MiB/s NDJSON (≈{bodyBytes / batchSize} B/event), {events} events in {elapsed:F1} s"));
+            $"es-sink api={api} batch={batchSize} callers={callers} in-flight={inFlight} gzip={gzip} store={store}: {perSecond:F0} events/s, {perSecond * bodyBytes / batchSize / 1048576:F1} MiB/s NDJSON (≈{bodyBytes / batchSize} B/event), {events} events in {elapsed:F1} s, {allocatedPerEvent:F0} B allocated/event, {cpuPerEvent:F2} µs CPU/event (sink and test server), {gen0} gen0 GCs"));
         return 0;
     }
 

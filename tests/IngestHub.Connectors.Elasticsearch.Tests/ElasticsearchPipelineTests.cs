@@ -216,6 +216,42 @@ public sealed class ElasticsearchPipelineTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Targets))]
+    public async Task An_unavailable_cluster_pauses_consumption_shows_in_the_status_and_then_everything_arrives_once(string kind)
+    {
+        await using var target = await ElasticsearchTarget.CreateAsync(kind);
+        var server = target.RequireTestServer();
+        server.FailRequests(RequestFaultKind.Unavailable, int.MaxValue); // every bulk request: 503
+        await using var appliance = await ApplianceHost.StartAsync();
+        await CreateTopicAsync(appliance, "outage", 2);
+        var definition = Definition(target, "outage", target.Prefix, workers: 1);
+        definition["output"]!["request.retries"] = 1;
+        await StartConnectorAsync(appliance, "outage-to-es", definition, 1, 2);
+        var produced = await ProduceAsync(appliance, "outage", 0, 2_000);
+
+        JsonNode status = new JsonObject();
+        await Poll.UntilAsync(async () =>
+        {
+            status = await appliance.GetJsonAsync("connectors/outage-to-es/status");
+            return status["counters"]!["retries"]!.GetValue<long>() >= 2;
+        }, Deadline, () => status.ToJsonString());
+        string trace = status["connector"]!["trace"]!.GetValue<string>();
+        Assert.Contains("sink unavailable", trace, StringComparison.Ordinal);
+        Assert.Contains("503", trace, StringComparison.Ordinal);
+        Assert.Contains("unavailable_shards_exception", trace, StringComparison.Ordinal); // ES's reason, not just a code
+        Assert.Equal("RUNNING", status["connector"]!["state"]!.GetValue<string>());
+        Assert.Equal(0, server.Count(target.Prefix));
+        Assert.Equal(0, status["counters"]!["dead_lettered"]!.GetValue<long>()); // an outage loses nothing to the dead-letter topic
+
+        server.ClearFaults();
+        await Poll.UntilAsync(() => server.Count(target.Prefix) >= produced.Count, Deadline,
+            () => $"{server.Count(target.Prefix)} of {produced.Count} indexed after the outage");
+        AssertEachOnceWhereExpected(produced, _ => target.Prefix, await DocumentIdsAsync(target, target.Prefix));
+        await Poll.UntilAsync(async () => (await appliance.GetJsonAsync("connectors/outage-to-es/status"))["connector"]!["trace"] is null,
+            Deadline, () => "the error clears once the cluster is back");
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
     public async Task Restarting_the_appliance_mid_run_leaves_no_event_missing_and_no_duplicate(string kind)
     {
         await using var target = await ElasticsearchTarget.CreateAsync(kind);

@@ -18,7 +18,9 @@ public sealed class ElasticsearchSinkOptionsTests
         Assert.Equal("default", o.DocumentId);
         Assert.Equal((1000, 10 * 1024 * 1024, 2), (o.BatchSize, o.BatchMaxBytes, o.MaxInFlightRequests));
         Assert.Equal((100, 60_000, -1, 3), (o.RetryBackoffMs, o.RetryBackoffMaxMs, o.MaxRetries, o.RequestRetries));
-        Assert.Equal((60_000, 30_000), (o.RequestTimeoutMs, o.NodeCooldownMs));
+        Assert.Equal((60_000, 30_000, 1_800_000), (o.RequestTimeoutMs, o.NodeCooldownMs, o.NodeCooldownMaxMs));
+        Assert.False(o.Sniffing);
+        Assert.Equal(300_000, o.SniffingIntervalMs);
         Assert.False(o.Gzip);
         Assert.True(o.SslVerify);
     }
@@ -26,14 +28,17 @@ public sealed class ElasticsearchSinkOptionsTests
     [Fact]
     public void Data_stream_mode_names_type_dataset_namespace_and_creates_only()
     {
-        var o = Parse("""{"data_stream": "true", "data_stream.dataset": "nginx", "hosts": "es1:9200, https://es2:9243"}""");
+        var o = Parse("""{"data_stream": "true", "data_stream.dataset": "nginx", "hosts": "es1:9200, http://es2:9243"}""");
         Assert.Equal("logs-nginx-default", o.EffectiveIndex);
         Assert.Equal(BulkAction.Create, o.EffectiveAction);
-        Assert.Equal(["http://es1:9200/", "https://es2:9243/"], o.Hosts.Select(h => h.AbsoluteUri));
+        Assert.Equal(["http://es1:9200/", "http://es2:9243/"], o.Hosts.Select(h => h.AbsoluteUri));
     }
 
     [Theory]
     [InlineData("""{"hosts": ["ftp://x"]}""", "hosts")]
+    [InlineData("""{"hosts": ["http://es1:9200", "https://es2:9200"]}""", "hosts")]
+    [InlineData("""{"node.cooldown.ms": 60000, "node.cooldown.max.ms": 1000}""", "node.cooldown.max.ms")]
+    [InlineData("""{"ssl.ca_trusted_fingerprint": "ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB", "ssl.certificate_authority": "/etc/hostname"}""", "ssl.ca_trusted_fingerprint")]
     [InlineData("""{"index": "Logs-%{+yyyy}"}""", "index")]
     [InlineData("""{"index": "logs-%{+yyyy"}""", "index")]
     [InlineData("""{"batch.size": 0}""", "batch.size")]

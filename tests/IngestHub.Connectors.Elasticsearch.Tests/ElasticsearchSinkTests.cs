@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using IngestHub.Connectors.Elasticsearch.Tests.TestServer;
 using IngestHub.Pipelines.Events;
 using IngestHub.Pipelines.Sinks;
+using IngestHub.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
@@ -218,7 +219,7 @@ public sealed class ElasticsearchSinkTests
         await using var sink = CreateSink(target.Settings(new() { ["index"] = target.Prefix, ["request.timeout.ms"] = 300, ["node.cooldown.ms"] = 0 }));
 
         Assert.Empty((await sink.WriteAsync(EventBatches.Make(10), Token)).Rejected);
-        Assert.Equal(1, sink.Transport.RequestFailures);
+        Assert.Equal(1, sink.Connection.RequestFailures);
         Assert.Equal(10, await target.CountAsync(target.Prefix));
     }
 
@@ -262,8 +263,78 @@ public sealed class ElasticsearchSinkTests
         Assert.InRange(onFirst, 4, 6);
         Assert.InRange(onSecond, 4, 6);
         Assert.Equal(1000, first.Count(target.Prefix) + second.Count(target.Prefix));
-        Assert.Equal(1, sink.Transport.RequestFailures); // tried once, then skipped while cooling down
-        Assert.True(sink.Transport.Nodes.IsCoolingDown(1));
+        Assert.Equal(0, sink.Connection.RequestFailures); // the client failed over to a live node at once
+        var deadNode = Assert.Single(sink.Connection.Nodes.Nodes, n => n.Uri.Port == dead.Port);
+        Assert.False(deadNode.IsAlive);
+        Assert.Equal(1, deadNode.FailedAttempts); // tried once, then skipped while cooling down
+        Assert.True(deadNode.DeadUntil > DateTimeOffset.UtcNow.AddMinutes(5), $"dead until {deadNode.DeadUntil}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task A_node_is_pinged_after_its_cool_down_and_then_used_again(string kind)
+    {
+        await using var target = await ElasticsearchTarget.CreateAsync(kind);
+        var first = target.RequireTestServer("several nodes");
+        await using var second = await ElasticsearchTestServer.StartAsync();
+        first.FailRequests(RequestFaultKind.Unavailable, 1);
+        var settings = target.Settings(new() { ["index"] = target.Prefix, ["batch.size"] = 10, ["max.in.flight.requests"] = 1, ["node.cooldown.ms"] = 100 });
+        settings["hosts"] = new JsonArray(first.Url.AbsoluteUri, second.Url.AbsoluteUri);
+        await using var sink = CreateSink(settings);
+
+        int written = 0;
+        await Poll.UntilAsync(async () =>
+        {
+            Assert.Empty((await sink.WriteAsync(EventBatches.Make(10, topic: $"batch{written}"), Token)).Rejected);
+            written += 10;
+            return first.BulkRequests.Count > 0;
+        }, TimeSpan.FromSeconds(30), () => "the first node is used again");
+
+        var log = first.RequestLog.ToList();
+        int failed = log.IndexOf("POST /_bulk"), ping = log.LastIndexOf("HEAD /"), stored = log.LastIndexOf("POST /_bulk");
+        Assert.True(failed >= 0 && failed < ping && ping < stored, string.Join(", ", log)); // 503, rest, ping, bulk
+        Assert.Equal(written, first.Count(target.Prefix) + second.Count(target.Prefix));
+        Assert.Equal(0, sink.Connection.RequestFailures);
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Sniffing_finds_the_data_nodes_and_spreads_requests_over_them(string kind)
+    {
+        await using var target = await ElasticsearchTarget.CreateAsync(kind);
+        var seed = target.RequireTestServer("several nodes");
+        await using var other = await ElasticsearchTestServer.StartAsync();
+        await using var masterOnly = await ElasticsearchTestServer.StartAsync();
+        ClusterNode[] cluster = [new(seed.Url, ["master", "data"]), new(other.Url, ["data", "ingest"]), new(masterOnly.Url, ["master"])];
+        foreach (var server in new[] { seed, other, masterOnly })
+            server.ClusterNodes = cluster;
+        var settings = target.Settings(new() { ["index"] = target.Prefix, ["batch.size"] = 100, ["max.in.flight.requests"] = 1, ["sniffing"] = true });
+        await using var sink = CreateSink(settings); // hosts: the seed node only
+        await sink.StartAsync(Token);
+
+        Assert.Empty((await sink.WriteAsync(EventBatches.Make(1000), Token)).Rejected);
+
+        Assert.Contains("GET /_nodes/http,settings", seed.RequestLog);
+        Assert.Equal(3, sink.Connection.Nodes.Nodes.Count);
+        Assert.InRange(seed.BulkRequests.Count, 3, 7);
+        Assert.InRange(other.BulkRequests.Count, 3, 7);
+        Assert.Empty(masterOnly.BulkRequests); // a master-only node holds no data: the client sends it no bulk
+        Assert.Equal(1000, seed.Count(target.Prefix) + other.Count(target.Prefix));
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task A_server_that_does_not_say_it_is_Elasticsearch_is_refused(string kind)
+    {
+        await using var target = await ElasticsearchTarget.CreateAsync(kind);
+        var server = target.RequireTestServer("a server that is not Elasticsearch");
+        server.ProductHeader = false;
+        await using var sink = CreateSink(target.Settings(new() { ["index"] = target.Prefix, ["request.retries"] = 0 }));
+
+        var error = await Assert.ThrowsAsync<SinkUnavailableException>(async () => await sink.StartAsync(Token));
+
+        Assert.Contains("not Elasticsearch", error.Message, StringComparison.Ordinal);
+        Assert.Empty(server.BulkRequests);
     }
 
     [Theory]

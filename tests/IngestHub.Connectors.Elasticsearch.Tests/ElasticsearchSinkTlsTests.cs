@@ -16,19 +16,16 @@ public sealed class ElasticsearchSinkTlsTests : IAsyncLifetime
     private ElasticsearchTestServer _server = null!;
     private string _caFile = "";
 
+    private string _otherCaFile = "";
+
     public async ValueTask InitializeAsync()
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=elasticsearch-test-server", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        _certificate = X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
+        _certificate = SelfSigned("CN=elasticsearch-test-server");
+        using var other = SelfSigned("CN=another-authority");
         _caFile = Path.Combine(Path.GetTempPath(), $"ihtest-ca-{Guid.NewGuid():N}.crt");
+        _otherCaFile = Path.Combine(Path.GetTempPath(), $"ihtest-ca-{Guid.NewGuid():N}.crt");
         await File.WriteAllTextAsync(_caFile, _certificate.ExportCertificatePem());
+        await File.WriteAllTextAsync(_otherCaFile, other.ExportCertificatePem());
         _server = await ElasticsearchTestServer.StartAsync(certificate: _certificate);
     }
 
@@ -37,6 +34,20 @@ public sealed class ElasticsearchSinkTlsTests : IAsyncLifetime
         await _server.DisposeAsync();
         _certificate.Dispose();
         File.Delete(_caFile);
+        File.Delete(_otherCaFile);
+    }
+
+    private static X509Certificate2 SelfSigned(string subject)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
     }
 
     private async Task<bool> ConnectsAsync(JsonObject extra)
@@ -72,6 +83,18 @@ public sealed class ElasticsearchSinkTlsTests : IAsyncLifetime
     [Fact]
     public async Task Custom_certificate_authority_file_is_trusted() =>
         Assert.True(await ConnectsAsync(new() { ["ssl.certificate_authority"] = _caFile }));
+
+    [Fact]
+    public async Task A_certificate_from_another_authority_is_refused() =>
+        Assert.False(await ConnectsAsync(new() { ["ssl.certificate_authority"] = _otherCaFile }));
+
+    [Fact]
+    public async Task A_fingerprint_with_spaces_or_lowercase_is_accepted()
+    {
+        string fingerprint = Convert.ToHexString(SHA256.HashData(_certificate.RawData)).ToLowerInvariant();
+        string spaced = string.Join(' ', Enumerable.Range(0, 32).Select(i => fingerprint.Substring(i * 2, 2)));
+        Assert.True(await ConnectsAsync(new() { ["ssl.ca_trusted_fingerprint"] = spaced }));
+    }
 
     [Fact]
     public async Task Verification_can_be_turned_off() =>

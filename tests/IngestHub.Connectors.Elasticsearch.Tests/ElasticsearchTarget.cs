@@ -7,15 +7,16 @@ using Xunit;
 namespace IngestHub.Connectors.Elasticsearch.Tests;
 
 /// <summary>
-/// Where a test writes: the in-process <see cref="ElasticsearchTestServer"/>, or a real Elasticsearch named by
-/// <c>INGESTHUB_TEST_ELASTICSEARCH_URL</c> (credentials may be in the URL: <c>https://elastic:pw@localhost:9200</c>;
-/// its certificate is not verified). Reads go through the REST API so assertions hold for both.
+/// Where a test writes: the in-process <see cref="ElasticsearchTestServer"/>, or a real Elasticsearch
+/// (<see cref="RealElasticsearch"/>: <c>INGESTHUB_TEST_ELASTICSEARCH_URL</c>, credentials may be in the URL:
+/// <c>https://elastic:pw@localhost:9200</c>, its certificate is not verified; or a container of
+/// <c>INGESTHUB_TEST_ELASTICSEARCH_IMAGE</c> or the official image). Reads go through the REST API so assertions
+/// hold for both.
 /// </summary>
 public sealed class ElasticsearchTarget : IAsyncDisposable
 {
     public const string TestServerKind = "test-server";
     public const string RealKind = "elasticsearch";
-    public const string UrlVariable = "INGESTHUB_TEST_ELASTICSEARCH_URL";
 
     private readonly HttpClient _http;
     private readonly List<string> _cleanup = [];
@@ -58,10 +59,15 @@ public sealed class ElasticsearchTarget : IAsyncDisposable
 #pragma warning restore CA2000
             return new ElasticsearchTarget(server.Url, server, null, null);
         }
-        string? url = Environment.GetEnvironmentVariable(UrlVariable);
-        if (string.IsNullOrWhiteSpace(url))
-            Assert.Skip($"{UrlVariable} is not set: no real Elasticsearch is reachable from this machine");
-        var uri = new Uri(url);
+        var found = await (RealElasticsearch.Current ?? throw new InvalidOperationException("the RealElasticsearch assembly fixture is missing"))
+            .FindAsync(TestContext.Current.CancellationToken);
+        if (found.Url is not { } uri)
+        {
+            if (found.Broken)
+                throw new InvalidOperationException(found.Reason);
+            Assert.Skip(found.Reason!);
+            throw new InvalidOperationException("unreachable");
+        }
         string? user = null, password = null;
         if (uri.UserInfo.Length > 0)
         {

@@ -15,12 +15,17 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IngestHub.Connectors.Elasticsearch.Tests.TestServer;
 
 /// <summary>
-/// An Elasticsearch-compatible test server: a test double of the parts of the ES REST API the sink uses, on
-/// Kestrel at 127.0.0.1 on a free port. It is not Elasticsearch (no analysis, no mappings, no queries beyond
-/// match_all). It is strict about the <c>_bulk</c> NDJSON framing (Content-Type <c>application/x-ndjson</c>,
-/// a source line after every action but delete, trailing newline; else 400), stores documents in memory per
-/// index with index (overwrite) and create (409 when present) semantics, decodes gzip bodies, checks basic or
-/// API-key authentication when asked to, logs every bulk request, and injects per-item and whole-request faults.
+/// An Elasticsearch-compatible test server: a test double of the parts of the ES REST API the sink and the
+/// official client use, on Kestrel at 127.0.0.1 on a free port. It is not Elasticsearch (no analysis, no mappings,
+/// no queries beyond match_all), but it answers like a 9.x node: every response carries
+/// <c>X-Elastic-Product: Elasticsearch</c> (the official client refuses a server without it), <c>GET /</c> has the
+/// real info shape, content types are negotiated as ES does (plain or <c>compatible-with</c> vendor types, see
+/// <see cref="MediaTypes"/>), <c>filter_path</c> filters responses, unknown query parameters are refused,
+/// <c>_nodes/http</c> lists the cluster's nodes for sniffing, and errors have ES's shape. It is strict about the
+/// <c>_bulk</c> NDJSON framing (a source line after every action but delete, trailing newline; else 400), stores
+/// documents in memory per index with index (overwrite) and create (409 when present) semantics, decodes gzip
+/// bodies, checks basic or API-key authentication when asked to, logs every request, and injects per-item and
+/// whole-request faults.
 /// </summary>
 public sealed class ElasticsearchTestServer : IAsyncDisposable
 {
@@ -32,6 +37,8 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
     private readonly List<ItemFault> _itemFaults = [];
     private readonly List<RequestFault> _requestFaults = [];
     private readonly bool _storeDocuments;
+    private readonly string _nodeId = "node-" + Guid.NewGuid().ToString("N")[..12];
+    private IReadOnlyList<ClusterNode>? _clusterNodes;
     private string? _requiredAuthorization;
     private long _autoId;
 
@@ -64,6 +71,17 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Url = new Uri(address.EndsWith('/') ? address : address + "/");
         return server;
+    }
+
+    /// <summary>False imitates a server that is not Elasticsearch (another product, or a proxy that strips
+    /// headers): responses lack <c>X-Elastic-Product</c>.</summary>
+    public bool ProductHeader { get; set; } = true;
+
+    /// <summary>What <c>_nodes/http</c> lists; by default this server alone, as a master, data and ingest node.</summary>
+    public IReadOnlyList<ClusterNode> ClusterNodes
+    {
+        get => _clusterNodes ?? [new ClusterNode(Url, ["master", "data", "ingest"])];
+        set => _clusterNodes = value;
     }
 
     public IReadOnlyList<BulkRequestRecord> BulkRequests => [.. _bulkRequests];
@@ -126,11 +144,13 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
         var request = context.Request;
         string path = request.Path.Value ?? "/";
         _requestLog.Enqueue(request.Method + " " + path);
+        if (ProductHeader)
+            context.Response.Headers["X-Elastic-Product"] = "Elasticsearch";
 
         if (_requiredAuthorization is not null && request.Headers.Authorization.ToString() != _requiredAuthorization)
         {
-            context.Response.Headers.WWWAuthenticate = "Basic realm=\"security\", ApiKey";
-            await Error(context, 401, "security_exception", "missing or wrong authentication credentials for REST request [" + path + "]");
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"security\", charset=\"UTF-8\", ApiKey";
+            await Error(context, 401, "security_exception", "missing authentication credentials for REST request [" + path + "]");
             return;
         }
         if (TakeRequestFault(path) is { } fault)
@@ -154,78 +174,124 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
 
         string[] parts = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
         string method = request.Method;
-        switch (parts)
+        var route = Route(parts, method);
+        if (route is null)
         {
-            case [] when method is "GET" or "HEAD":
+            await Error(context, 400, "illegal_argument_exception", $"no handler found for uri [{path}] and method [{method}]");
+            return;
+        }
+        foreach (var (name, _) in request.Query)
+        {
+            if (!s_commonParameters.Contains(name) && !route.Parameters.Contains(name))
+            {
+                await Error(context, 400, "illegal_argument_exception", $"request [{path}] contains unrecognized parameter: [{name}]");
+                return;
+            }
+        }
+        bool hasBody = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
+        string? responseType = MediaTypes.Negotiate(request.Headers.Accept.ToString(), request.ContentType, hasBody, route.BodyType, out int status, out string type, out string reason);
+        if (responseType is null)
+        {
+            await Error(context, status, type, reason);
+            return;
+        }
+        context.Items[ResponseTypeKey] = responseType;
+
+        switch (route.Name)
+        {
+            case "info":
                 await Json(context, 200, ClusterInfo());
                 return;
-            case ["_bulk"] when method is "POST" or "PUT":
-                await BulkAsync(context, null);
+            case "bulk":
+                await BulkAsync(context, parts.Length == 2 ? parts[0] : null);
                 return;
-            case [var index, "_bulk"] when method is "POST" or "PUT":
-                await BulkAsync(context, index);
+            case "nodes":
+                await Json(context, 200, NodesInfo());
                 return;
-            case ["_index_template", var name]:
-                await TemplateAsync(context, name);
+            case "template":
+                await TemplateAsync(context, parts[1]);
                 return;
-            case [var pattern, "_count"] when method is "GET" or "POST":
-                if (await MissingConcreteIndex(context, pattern))
+            case "count":
+                if (await MissingConcreteIndex(context, parts[0]))
                     return;
-                await Json(context, 200, new JsonObject { ["count"] = Count(pattern), ["_shards"] = Shards() });
+                await Json(context, 200, new JsonObject { ["count"] = Count(parts[0]), ["_shards"] = Shards() });
                 return;
-            case [var pattern, "_search"] when method is "GET" or "POST":
-                await SearchAsync(context, pattern);
+            case "search":
+                await SearchAsync(context, parts[0]);
                 return;
-            case [var pattern, "_refresh"] when method is "GET" or "POST":
+            case "refresh":
                 await Json(context, 200, new JsonObject { ["_shards"] = Shards() });
                 return;
-            case [var index, "_doc", var id] when method == "GET":
-                await GetDocumentAsync(context, index, id);
+            case "get":
+                await GetDocumentAsync(context, parts[0], parts[2]);
                 return;
-            case [var index] when method == "PUT" && !index.StartsWith('_'):
-                if (!_indices.TryAdd(index, new ConcurrentDictionary<string, string>(StringComparer.Ordinal)))
+            case "create-index":
+                if (!_indices.TryAdd(parts[0], new ConcurrentDictionary<string, string>(StringComparer.Ordinal)))
                 {
-                    await Error(context, 400, "resource_already_exists_exception", $"index [{index}] already exists");
+                    await Error(context, 400, "resource_already_exists_exception", $"index [{parts[0]}/{Guid.NewGuid():N}] already exists");
                     return;
                 }
-                await Json(context, 200, new JsonObject { ["acknowledged"] = true, ["shards_acknowledged"] = true, ["index"] = index });
+                await Json(context, 200, new JsonObject { ["acknowledged"] = true, ["shards_acknowledged"] = true, ["index"] = parts[0] });
                 return;
-            case [var pattern] when method == "DELETE" && !pattern.StartsWith('_'):
-                foreach (var name in Resolve(pattern))
+            case "delete-index":
+                foreach (var name in Resolve(parts[0]))
                     _indices.TryRemove(name, out _);
                 await Json(context, 200, new JsonObject { ["acknowledged"] = true });
-                return;
-            default:
-                await Error(context, 400, "illegal_argument_exception", $"request [{method} {path}] is not supported by the test server");
                 return;
         }
     }
 
+    private const string ResponseTypeKey = "es.response-type";
+
+    private static readonly HashSet<string> s_commonParameters = new(StringComparer.Ordinal) { "filter_path", "error_trace", "human", "pretty" };
+    private static readonly HashSet<string> s_none = new(StringComparer.Ordinal);
+    private static readonly HashSet<string> s_bulkParameters = new(StringComparer.Ordinal)
+    {
+        "refresh", "pipeline", "routing", "timeout", "wait_for_active_shards", "require_alias", "require_data_stream",
+        "_source", "_source_includes", "_source_excludes", "list_executed_pipelines", "include_source_on_error",
+    };
+    private static readonly HashSet<string> s_nodesParameters = new(StringComparer.Ordinal) { "flat_settings", "timeout", "master_timeout" };
+    private static readonly HashSet<string> s_templateParameters = new(StringComparer.Ordinal) { "flat_settings", "local", "master_timeout", "create", "cause" };
+    private static readonly HashSet<string> s_readParameters = new(StringComparer.Ordinal)
+    {
+        "size", "from", "q", "sort", "_source", "track_total_hits", "rest_total_hits_as_int", "ignore_unavailable", "allow_no_indices", "expand_wildcards",
+    };
+    private static readonly HashSet<string> s_indexParameters = new(StringComparer.Ordinal) { "timeout", "master_timeout", "wait_for_active_shards", "ignore_unavailable" };
+
+    private sealed record RouteMatch(string Name, HashSet<string> Parameters, string BodyType = "json");
+
+    private static RouteMatch? Route(string[] parts, string method) => parts switch
+    {
+        [] when method is "GET" or "HEAD" => new("info", s_none),
+        ["_bulk"] or [_, "_bulk"] when method is "POST" or "PUT" && (parts.Length == 1 || !parts[0].StartsWith('_')) => new("bulk", s_bulkParameters, "x-ndjson"),
+        ["_nodes", "http" or "http,settings" or "settings,http"] when method == "GET" => new("nodes", s_nodesParameters),
+        ["_index_template", _] when method is "GET" or "HEAD" or "PUT" or "POST" or "DELETE" => new("template", s_templateParameters),
+        [var p, "_count"] when method is "GET" or "POST" && !p.StartsWith('_') => new("count", s_readParameters),
+        [var p, "_search"] when method is "GET" or "POST" && !p.StartsWith('_') => new("search", s_readParameters),
+        [var p, "_refresh"] when method is "GET" or "POST" && !p.StartsWith('_') => new("refresh", s_readParameters),
+        [var p, "_doc", _] when method == "GET" && !p.StartsWith('_') => new("get", s_readParameters),
+        [var p] when method == "PUT" && !p.StartsWith('_') => new("create-index", s_indexParameters),
+        [var p] when method == "DELETE" && !p.StartsWith('_') => new("delete-index", s_indexParameters),
+        _ => null,
+    };
+
     private async Task BulkAsync(HttpContext context, string? pathIndex)
     {
         var request = context.Request;
-        string contentType = request.ContentType ?? "";
-        if (!contentType.StartsWith("application/x-ndjson", StringComparison.OrdinalIgnoreCase))
-        {
-            await Error(context, 400, "illegal_argument_exception", $"bulk body must be application/x-ndjson, got [{contentType}]");
-            return;
-        }
-        bool gzip = request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
+        bool gzip = IsGzip(request);
         byte[] body;
         using (var buffer = new MemoryStream())
         {
-            if (gzip)
-            {
-                await using var unzip = new GZipStream(request.Body, CompressionMode.Decompress);
-                await unzip.CopyToAsync(buffer, context.RequestAborted);
-            }
-            else
-            {
-                await request.Body.CopyToAsync(buffer, context.RequestAborted);
-            }
+            await using (var source = RequestBody(request))
+                await source.CopyToAsync(buffer, context.RequestAborted);
             body = buffer.ToArray();
         }
-        if (body.Length == 0 || body[^1] != (byte)'\n')
+        if (body.Length == 0)
+        {
+            await Error(context, 400, "action_request_validation_exception", "Validation Failed: 1: no requests added;");
+            return;
+        }
+        if (body[^1] != (byte)'\n')
         {
             await Error(context, 400, "illegal_argument_exception", "The bulk request must be terminated by a newline [\\n]");
             return;
@@ -373,37 +439,51 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
         return true;
     }
 
+    /// <summary>Acknowledge-only mode (throughput runs): checks that actions and sources alternate, answers every
+    /// item 201 under its action name, honouring <c>filter_path</c> for the top-level fields.</summary>
     private static async Task AcknowledgeFramingAsync(HttpContext context, byte[] body)
     {
-        int lines = 0;
-        foreach (byte b in body)
-            if (b == (byte)'\n')
-                lines++;
-        if (lines % 2 != 0)
+        string? filter = context.Request.Query["filter_path"];
+        bool Wants(string field) => filter is null || filter.Split(',').Any(f => f.Trim().StartsWith(field, StringComparison.Ordinal));
+        var actions = new List<string>();
+        int position = 0;
+        while (position < body.Length)
         {
-            await Error(context, 400, "illegal_argument_exception", "odd number of lines: an action has no source line");
-            return;
+            var action = NextLine(body, ref position);
+            string? name = action.StartsWith("{\"index\""u8) ? "index" : action.StartsWith("{\"create\""u8) ? "create" : null;
+            if (name is null || position >= body.Length)
+            {
+                await Error(context, 400, "illegal_argument_exception", $"Malformed action/metadata line [{actions.Count * 2 + 1}]: expected index or create followed by a source line");
+                return;
+            }
+            NextLine(body, ref position);
+            actions.Add(name);
         }
         var output = new MemoryStream();
         using (var writer = new Utf8JsonWriter(output))
         {
             writer.WriteStartObject();
-            writer.WriteNumber("took", 0);
-            writer.WriteBoolean("errors", false);
-            writer.WriteStartArray("items");
-            for (int i = 0; i < lines / 2; i++)
+            if (Wants("took"))
+                writer.WriteNumber("took", 0);
+            if (Wants("errors"))
+                writer.WriteBoolean("errors", false);
+            if (Wants("items"))
             {
-                writer.WriteStartObject();
-                writer.WriteStartObject("index");
-                writer.WriteNumber("status", 201);
-                writer.WriteEndObject();
-                writer.WriteEndObject();
+                writer.WriteStartArray("items");
+                foreach (var name in actions)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteStartObject(name);
+                    writer.WriteNumber("status", 201);
+                    writer.WriteEndObject();
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndArray();
             }
-            writer.WriteEndArray();
             writer.WriteEndObject();
         }
         context.Response.StatusCode = 200;
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = (string)context.Items[ResponseTypeKey]!;
         await context.Response.Body.WriteAsync(output.GetBuffer().AsMemory(0, (int)output.Length));
     }
 
@@ -411,6 +491,9 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
     {
         switch (context.Request.Method)
         {
+            case "HEAD":
+                context.Response.StatusCode = _templates.ContainsKey(name) ? 200 : 404;
+                return;
             case "GET":
                 if (!_templates.TryGetValue(name, out var template))
                 {
@@ -426,16 +509,19 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
                 JsonObject? body = null;
                 try
                 {
-                    body = await JsonNode.ParseAsync(context.Request.Body) as JsonObject;
+                    await using var stream = RequestBody(context.Request);
+                    body = await JsonNode.ParseAsync(stream) as JsonObject;
                 }
                 catch (JsonException)
                 {
                 }
-                if (body?["index_patterns"] is null)
+                if (body?["index_patterns"] is not { } patterns)
                 {
                     await Error(context, 400, "action_request_validation_exception", "Validation Failed: 1: index patterns are missing;");
                     return;
                 }
+                if (patterns is JsonValue single) // one pattern, or several comma-separated; stored as a list
+                    body["index_patterns"] = new JsonArray([.. single.GetValue<string>().Split(',').Select(p => (JsonNode)p.Trim())]);
                 _templates[name] = body;
                 await Json(context, 200, new JsonObject { ["acknowledged"] = true });
                 return;
@@ -444,7 +530,7 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
                 await Json(context, 200, new JsonObject { ["acknowledged"] = true });
                 return;
             default:
-                await Error(context, 405, "illegal_argument_exception", "method not allowed");
+                await Error(context, 405, "illegal_argument_exception", $"Incorrect HTTP method for uri [{context.Request.Path}] and method [{context.Request.Method}], allowed: [GET, HEAD, DELETE, PUT, POST]");
                 return;
         }
     }
@@ -461,7 +547,8 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
             JsonObject? body = null;
             try
             {
-                body = await JsonNode.ParseAsync(context.Request.Body) as JsonObject;
+                await using var stream = RequestBody(context.Request);
+                body = await JsonNode.ParseAsync(stream) as JsonObject;
             }
             catch (JsonException)
             {
@@ -595,6 +682,16 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
         return null;
     }
 
+    private static bool IsGzip(HttpRequest request) => request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The request body, decompressed when it came with <c>Content-Encoding: gzip</c>.</summary>
+    private static Stream RequestBody(HttpRequest request)
+    {
+        if (IsGzip(request))
+            return new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
+        return request.Body;
+    }
+
     private static ReadOnlySpan<byte> NextLine(byte[] body, ref int position)
     {
         int end = Array.IndexOf(body, (byte)'\n', position);
@@ -605,14 +702,70 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
         return line;
     }
 
-    private static JsonObject ClusterInfo() => new()
+    private JsonObject ClusterInfo() => new()
     {
         ["name"] = "elasticsearch-test-server",
-        ["cluster_name"] = "ingesthub-test",
-        ["cluster_uuid"] = "test-server-not-elasticsearch",
-        ["version"] = new JsonObject { ["number"] = "8.15.0", ["build_flavor"] = "test-double" },
-        ["tagline"] = "An Elasticsearch-compatible test server, not Elasticsearch",
+        ["cluster_name"] = ClusterName,
+        ["cluster_uuid"] = "TeStSeRvErNoTeLaStIcSeArCh",
+        ["version"] = new JsonObject
+        {
+            ["number"] = Version,
+            ["build_flavor"] = "default",
+            ["build_type"] = "docker",
+            ["build_hash"] = "0000000000000000000000000000000000000000",
+            ["build_date"] = "2025-07-01T00:00:00.000000000Z",
+            ["build_snapshot"] = false,
+            ["lucene_version"] = "10.2.2",
+            ["minimum_wire_compatibility_version"] = "8.19.0",
+            ["minimum_index_compatibility_version"] = "8.0.0",
+        },
+        ["tagline"] = "You Know, for Search",
     };
+
+    private const string ClusterName = "ingesthub-test";
+    private const string Version = "9.1.0";
+
+    /// <summary><c>GET _nodes/http,settings</c> as a node answers it (what the client's sniffing reads).</summary>
+    private JsonObject NodesInfo()
+    {
+        var nodes = new JsonObject();
+        int n = 0;
+        foreach (var node in ClusterNodes)
+        {
+            string address = $"{node.Url.Host}:{node.Url.Port}";
+            string id = node.Url == Url ? _nodeId : $"node-{n}-{node.Url.Port}";
+            var roles = new JsonArray();
+            foreach (var role in node.Roles)
+                roles.Add(role);
+            nodes[id] = new JsonObject
+            {
+                ["name"] = $"es-{n}",
+                ["transport_address"] = $"{node.Url.Host}:9300",
+                ["host"] = node.Url.Host,
+                ["ip"] = node.Url.Host,
+                ["version"] = Version,
+                ["build_flavor"] = "default",
+                ["build_type"] = "docker",
+                ["build_hash"] = "0000000000000000000000000000000000000000",
+                ["roles"] = roles,
+                ["attributes"] = new JsonObject(),
+                ["settings"] = new JsonObject { ["cluster.name"] = ClusterName, ["node.name"] = $"es-{n}" },
+                ["http"] = new JsonObject
+                {
+                    ["bound_address"] = new JsonArray(address),
+                    ["publish_address"] = address,
+                    ["max_content_length_in_bytes"] = 104_857_600,
+                },
+            };
+            n++;
+        }
+        return new JsonObject
+        {
+            ["_nodes"] = new JsonObject { ["total"] = n, ["successful"] = n, ["failed"] = 0 },
+            ["cluster_name"] = ClusterName,
+            ["nodes"] = nodes,
+        };
+    }
 
     private static JsonObject Shards() => new() { ["total"] = 1, ["successful"] = 1, ["failed"] = 0 };
 
@@ -630,7 +783,9 @@ public sealed class ElasticsearchTestServer : IAsyncDisposable
     private static async Task Json(HttpContext context, int status, JsonNode body)
     {
         context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = context.Items[ResponseTypeKey] as string ?? "application/json";
+        if (status < 300 && context.Request.Query["filter_path"] is { Count: > 0 } filter)
+            body = FilterPath.Apply(body, filter.ToString())!;
         if (context.Request.Method != "HEAD")
             await context.Response.WriteAsync(body.ToJsonString());
     }

@@ -24,3 +24,7 @@ public enum RequestFaultKind
     /// <summary>Wait <c>Delay</c>, then answer normally.</summary>
     Delay,
 }
+
+/// <summary>A node that the test server's <c>_nodes/http</c> lists: its HTTP address and roles
+/// (<c>master</c>, <c>data</c>, <c>ingest</c>).</summary>
+public sealed record ClusterNode(Uri Url, IReadOnlyList<string> Roles);
