@@ -222,7 +222,7 @@ public sealed class ElasticsearchSink : ISink
         buffer.WriteByte((byte)'\n');
 
         writer.Reset();
-        e.Fields.WriteTo(writer);
+        e.WriteTo(writer);
         writer.Flush();
         buffer.WriteByte((byte)'\n');
         return true;

@@ -60,10 +60,50 @@ public sealed class ElasticsearchSinkOptions
 
     public BulkAction EffectiveAction => DataStream ? BulkAction.Create : Action;
 
+    private const string Output = "output";
+    private static readonly SettingDefinition HostsSetting = SettingDefinition.List(Output, "hosts", "Node URLs (http:// is assumed without a scheme); default http://localhost:9200");
+    private static readonly SettingDefinition IndexSetting = SettingDefinition.String(Output, "index", DefaultIndex, "Index name with %{field} and %{+yyyy.MM.dd}");
+    private static readonly SettingDefinition ActionSetting = SettingDefinition.Choice<BulkAction>(Output, "action", BulkAction.Index, "Bulk action: index (overwrite) or create");
+    private static readonly SettingDefinition DataStreamSetting = SettingDefinition.Bool(Output, "data_stream", false, "Write to the data stream <type>-<dataset>-<namespace> with create");
+    private static readonly SettingDefinition DataStreamTypeSetting = SettingDefinition.String(Output, "data_stream.type", "logs", "Data stream type");
+    private static readonly SettingDefinition DataStreamDatasetSetting = SettingDefinition.String(Output, "data_stream.dataset", "generic", "Data stream dataset");
+    private static readonly SettingDefinition DataStreamNamespaceSetting = SettingDefinition.String(Output, "data_stream.namespace", "default", "Data stream namespace");
+    private static readonly SettingDefinition DocumentIdSetting = SettingDefinition.String(Output, "document_id", "default", "default (topic-partition-offset), none, or a template such as %{id}");
+    private static readonly SettingDefinition BatchSizeSetting = SettingDefinition.Int(Output, "batch.size", 1000, 1, 100_000, "Documents per _bulk request");
+    private static readonly SettingDefinition BatchMaxBytesSetting = SettingDefinition.Int(Output, "batch.max.bytes", 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024, "Largest _bulk body");
+    private static readonly SettingDefinition MaxInFlightRequestsSetting = SettingDefinition.Int(Output, "max.in.flight.requests", 2, 1, 64, "_bulk requests in flight");
+    private static readonly SettingDefinition RetryBackoffMsSetting = SettingDefinition.Int(Output, "retry.backoff.ms", 100, 1, 3_600_000, "First pause before retrying throttled items");
+    private static readonly SettingDefinition RetryBackoffMaxMsSetting = SettingDefinition.Int(Output, "retry.backoff.max.ms", 60_000, 1, 3_600_000, "Longest pause between retries");
+    private static readonly SettingDefinition MaxRetriesSetting = SettingDefinition.Int(Output, "max.retries", -1, -1, int.MaxValue, "Retries of throttled (429/5xx) items; -1 = until they succeed");
+    private static readonly SettingDefinition RequestRetriesSetting = SettingDefinition.Int(Output, "request.retries", 3, 0, 1000, "Retries of a whole failed request before the batch is retried with backoff");
+    private static readonly SettingDefinition RequestTimeoutMsSetting = SettingDefinition.Int(Output, "request.timeout.ms", 60_000, 1, 3_600_000, "Request timeout");
+    private static readonly SettingDefinition NodeCooldownMsSetting = SettingDefinition.Int(Output, "node.cooldown.ms", 30_000, 0, 3_600_000, "First rest of a failed node");
+    private static readonly SettingDefinition NodeCooldownMaxMsSetting = SettingDefinition.Int(Output, "node.cooldown.max.ms", 1_800_000, 0, 86_400_000, "Longest rest of a failed node");
+    private static readonly SettingDefinition SniffingSetting = SettingDefinition.Bool(Output, "sniffing", false, "Discover the cluster's nodes from _nodes/http");
+    private static readonly SettingDefinition SniffingIntervalMsSetting = SettingDefinition.Int(Output, "sniffing.interval.ms", 300_000, 1_000, 86_400_000, "Interval between node discoveries");
+    private static readonly SettingDefinition UsernameSetting = SettingDefinition.String(Output, "username", null, "Basic authentication user; needs password");
+    private static readonly SettingDefinition PasswordSetting = SettingDefinition.Password(Output, "password", "Basic authentication password");
+    private static readonly SettingDefinition ApiKeySetting = SettingDefinition.Password(Output, "api_key", "API key (id:key base64), instead of username/password");
+    private static readonly SettingDefinition CertificateAuthorityPathSetting = SettingDefinition.String(Output, "ssl.certificate_authority", null, "PEM file of the CA that signed the cluster's certificate");
+    private static readonly SettingDefinition CaTrustedFingerprintSetting = SettingDefinition.String(Output, "ssl.ca_trusted_fingerprint", null, "SHA-256 fingerprint of the CA certificate to trust");
+    private static readonly SettingDefinition SslVerifySetting = SettingDefinition.Bool(Output, "ssl.verify", true, "Verify the server certificate");
+    private static readonly SettingDefinition CompressionSetting = SettingDefinition.Choice(Output, "compression", "none", ["none", "gzip"], "Request body compression");
+    private static readonly SettingDefinition TemplateCreateSetting = SettingDefinition.Bool(Output, "template.create", false, "Install an index template on start");
+    private static readonly SettingDefinition TemplateNameSetting = SettingDefinition.String(Output, "template.name", null, "Index template name");
+    private static readonly SettingDefinition TemplatePatternSetting = SettingDefinition.String(Output, "template.pattern", null, "Index pattern of the template");
+    private static readonly SettingDefinition TemplatePrioritySetting = SettingDefinition.Int(Output, "template.priority", 200, 0, int.MaxValue, "Template priority");
+
+    /// <summary>The sink's settings, as published by <c>GET /connector-plugins</c> and read by <see cref="Parse"/>.</summary>
+    public static IReadOnlyList<SettingDefinition> Definitions { get; } =
+    [
+        HostsSetting, IndexSetting, ActionSetting, DataStreamSetting, DataStreamTypeSetting, DataStreamDatasetSetting, DataStreamNamespaceSetting, DocumentIdSetting, BatchSizeSetting, BatchMaxBytesSetting, MaxInFlightRequestsSetting, RetryBackoffMsSetting, RetryBackoffMaxMsSetting, MaxRetriesSetting, RequestRetriesSetting, RequestTimeoutMsSetting, NodeCooldownMsSetting, NodeCooldownMaxMsSetting, SniffingSetting, SniffingIntervalMsSetting, UsernameSetting, PasswordSetting, ApiKeySetting, CertificateAuthorityPathSetting, CaTrustedFingerprintSetting, SslVerifySetting, CompressionSetting, TemplateCreateSetting, TemplateNameSetting, TemplatePatternSetting, TemplatePrioritySetting,
+    ];
+
     public static ElasticsearchSinkOptions Parse(JsonObject settings)
     {
         var r = new SettingsReader(settings);
-        var hosts = r.StringList("hosts");
+        r.RejectUnknownKeys(Definitions);
+        var hosts = r.StringList(HostsSetting);
         var uris = new List<Uri>();
         foreach (var host in hosts)
         {
@@ -72,47 +112,42 @@ public sealed class ElasticsearchSinkOptions
                 throw new ConfigException("hosts", $"{host} is not an http(s) URL");
             uris.Add(uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/"));
         }
-        if (uris.Count == 0 && r.Has("hosts"))
+        if (uris.Count == 0 && r.Has(HostsSetting))
             throw new ConfigException("hosts", "must name at least one URL");
 
         var options = new ElasticsearchSinkOptions
         {
             Hosts = uris.Count > 0 ? uris : [new Uri("http://localhost:9200/")],
-            Index = r.String("index", DefaultIndex)!,
-            Action = r.Enum("action", BulkAction.Index),
-            DataStream = r.Bool("data_stream", false),
-            DataStreamType = r.String("data_stream.type", "logs")!,
-            DataStreamDataset = r.String("data_stream.dataset", "generic")!,
-            DataStreamNamespace = r.String("data_stream.namespace", "default")!,
-            DocumentId = r.String("document_id", "default")!,
-            BatchSize = r.Int("batch.size", 1000, 1, 100_000),
-            BatchMaxBytes = r.Int("batch.max.bytes", 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
-            MaxInFlightRequests = r.Int("max.in.flight.requests", 2, 1, 64),
-            RetryBackoffMs = r.Int("retry.backoff.ms", 100, 1, 3_600_000),
-            RetryBackoffMaxMs = r.Int("retry.backoff.max.ms", 60_000, 1, 3_600_000),
-            MaxRetries = r.Int("max.retries", -1, -1, int.MaxValue),
-            RequestRetries = r.Int("request.retries", 3, 0, 1000),
-            RequestTimeoutMs = r.Int("request.timeout.ms", 60_000, 1, 3_600_000),
-            NodeCooldownMs = r.Int("node.cooldown.ms", 30_000, 0, 3_600_000),
-            NodeCooldownMaxMs = r.Int("node.cooldown.max.ms", 1_800_000, 0, 86_400_000),
-            Sniffing = r.Bool("sniffing", false),
-            SniffingIntervalMs = r.Int("sniffing.interval.ms", 300_000, 1_000, 86_400_000),
-            Username = r.String("username"),
-            Password = r.String("password"),
-            ApiKey = r.String("api_key"),
-            CertificateAuthorityPath = r.String("ssl.certificate_authority"),
-            CaTrustedFingerprint = r.String("ssl.ca_trusted_fingerprint"),
-            SslVerify = r.Bool("ssl.verify", true),
-            Gzip = r.String("compression", "none") switch
-            {
-                "gzip" => true,
-                "none" => false,
-                var other => throw new ConfigException("compression", $"must be gzip or none, got {other}"),
-            },
-            TemplateCreate = r.Bool("template.create", false),
-            TemplateName = r.String("template.name"),
-            TemplatePattern = r.String("template.pattern"),
-            TemplatePriority = r.Int("template.priority", 200, 0, int.MaxValue),
+            Index = r.String(IndexSetting)!,
+            Action = r.Enum<BulkAction>(ActionSetting),
+            DataStream = r.Bool(DataStreamSetting),
+            DataStreamType = r.String(DataStreamTypeSetting)!,
+            DataStreamDataset = r.String(DataStreamDatasetSetting)!,
+            DataStreamNamespace = r.String(DataStreamNamespaceSetting)!,
+            DocumentId = r.String(DocumentIdSetting)!,
+            BatchSize = r.Int(BatchSizeSetting),
+            BatchMaxBytes = r.Int(BatchMaxBytesSetting),
+            MaxInFlightRequests = r.Int(MaxInFlightRequestsSetting),
+            RetryBackoffMs = r.Int(RetryBackoffMsSetting),
+            RetryBackoffMaxMs = r.Int(RetryBackoffMaxMsSetting),
+            MaxRetries = r.Int(MaxRetriesSetting),
+            RequestRetries = r.Int(RequestRetriesSetting),
+            RequestTimeoutMs = r.Int(RequestTimeoutMsSetting),
+            NodeCooldownMs = r.Int(NodeCooldownMsSetting),
+            NodeCooldownMaxMs = r.Int(NodeCooldownMaxMsSetting),
+            Sniffing = r.Bool(SniffingSetting),
+            SniffingIntervalMs = r.Int(SniffingIntervalMsSetting),
+            Username = r.String(UsernameSetting),
+            Password = r.String(PasswordSetting),
+            ApiKey = r.String(ApiKeySetting),
+            CertificateAuthorityPath = r.String(CertificateAuthorityPathSetting),
+            CaTrustedFingerprint = r.String(CaTrustedFingerprintSetting),
+            SslVerify = r.Bool(SslVerifySetting),
+            Gzip = r.String(CompressionSetting) == "gzip",
+            TemplateCreate = r.Bool(TemplateCreateSetting),
+            TemplateName = r.String(TemplateNameSetting),
+            TemplatePattern = r.String(TemplatePatternSetting),
+            TemplatePriority = r.Int(TemplatePrioritySetting),
         };
         options.Validate();
         return options;

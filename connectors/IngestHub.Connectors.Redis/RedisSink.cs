@@ -21,11 +21,15 @@ public sealed class RedisSink : ISink
     private static readonly string[] TransientErrors = ["OOM", "LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "READONLY", "NOAUTH", "NOREPLICAS", "MISCONF"];
     private static readonly TimeSpan FirstCongestionPause = TimeSpan.FromMilliseconds(10);
     private static readonly RedisValue EventField = "event";
+    private const int MaxPooledBuffers = 16;
+    private const int MaxPooledBufferBytes = 16 << 20;
 
     private readonly string _name;
     private readonly RedisSinkSettings _settings;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _connecting = new(1, 1);
+    // Serialized batches, reused: a fresh 256 KB buffer per batch lands on the large object heap every time.
+    private readonly System.Collections.Concurrent.ConcurrentBag<ArrayBufferWriter<byte>> _buffers = [];
     private readonly string _endpoints;
     private ConnectionMultiplexer? _redis;
     private bool _disposed;
@@ -63,29 +67,40 @@ public sealed class RedisSink : ISink
         if (_settings.Mode == RedisSinkMode.List && _settings.CongestionThreshold > 0)
             await WaitWhileCongestedAsync(database, keys, cancellationToken);
 
-        // The values are slices of one buffer that must stay untouched until every reply is in.
-        var json = new ArrayBufferWriter<byte>(batch.Count * 256);
+        // The values are slices of one buffer that must stay untouched until every reply is in; it is reused by a
+        // later batch only then (a batch abandoned with replies outstanding leaves its buffer to the GC).
+        var json = _buffers.TryTake(out var pooled) ? pooled : new ArrayBufferWriter<byte>(batch.Count * 256);
+        json.ResetWrittenCount();
         var commands = database.CreateBatch();
         var owners = new int[batch.Count];
-        var replies = Queue(commands, batch, keys, json, owners);
+        Task[] replies = [];
         try
         {
-            // Without a connection (fail-fast backlog policy) Execute throws rather than queueing the batch.
-            commands.Execute();
+            replies = Queue(commands, batch, keys, json, owners);
+            try
+            {
+                // Without a connection (fail-fast backlog policy) Execute throws rather than queueing the batch.
+                commands.Execute();
+            }
+            catch (RedisConnectionException e)
+            {
+                throw Unavailable(Command, e);
+            }
+            try
+            {
+                await Task.WhenAll(replies).WaitAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                // Looked at per reply below.
+            }
+            return Classify(replies, keys, owners);
         }
-        catch (RedisConnectionException e)
+        finally
         {
-            throw Unavailable(Command, e);
+            if (Array.TrueForAll(replies, r => r.IsCompleted) && json.Capacity <= MaxPooledBufferBytes && _buffers.Count < MaxPooledBuffers)
+                _buffers.Add(json);
         }
-        try
-        {
-            await Task.WhenAll(replies).WaitAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            // Looked at per reply below.
-        }
-        return Classify(replies, keys, owners);
     }
 
     /// <summary>Queues the batch's commands; <paramref name="owners"/>[i] is the index of the reply that answers for
@@ -111,7 +126,7 @@ public sealed class RedisSink : ISink
             {
                 int start = json.WrittenCount;
                 writer.Reset(json);
-                batch[i].Fields.WriteTo(writer);
+                batch[i].WriteTo(writer);
                 writer.Flush();
                 ranges[i] = (start, json.WrittenCount - start);
             }

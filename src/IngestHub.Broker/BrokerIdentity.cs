@@ -5,7 +5,8 @@ namespace IngestHub.Broker;
 public sealed class BrokerIdentity
 {
     public int NodeId { get; init; }
-    public string ClusterId { get; init; } = "";
+    /// <summary>From meta.properties; in cluster mode the id the cluster shares.</summary>
+    public string ClusterId { get; set; } = "";
     public string Host { get; set; } = "127.0.0.1";
     public int Port { get; set; }
 }

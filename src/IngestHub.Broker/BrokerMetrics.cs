@@ -23,6 +23,12 @@ public sealed class BrokerMetrics : IDisposable
     private readonly Counter<long> _sent;
     private readonly Counter<long> _consumed;
     private readonly Histogram<double> _duration;
+    private readonly Counter<long> _refused;
+    private readonly Counter<long> _closed;
+    private readonly Counter<double> _throttle;
+    private readonly ConcurrentDictionary<(string Listener, string Reason), long> _refusedTotals = new();
+    private readonly ConcurrentDictionary<string, long> _closedTotals = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ThrottleTotals> _throttled = new(StringComparer.Ordinal);
 
     public BrokerMetrics(IMeterFactory? meterFactory = null)
     {
@@ -31,6 +37,51 @@ public sealed class BrokerMetrics : IDisposable
         _consumed = Meter.CreateCounter<long>("messaging.client.consumed.messages", "{message}", "Records returned by Fetch requests");
         _duration = Meter.CreateHistogram<double>("messaging.client.operation.duration", "s", "Time to handle one Kafka request, by API",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _refused = Meter.CreateCounter<long>("ingesthub.broker.connections.refused", "{connection}", "Connections closed right after accept by a connection limit");
+        _closed = Meter.CreateCounter<long>("ingesthub.broker.connections.closed", "{connection}", "Connections the broker closed: idle, request too slow to arrive, request too large");
+        _throttle = Meter.CreateCounter<double>("ingesthub.broker.quota.throttle.time", "s", "Throttle time reported to clients over their byte-rate quota");
+    }
+
+    /// <summary>A connection closed right after accept because <paramref name="reason"/> (a limit's Kafka name) was reached.</summary>
+    public void RecordRefused(string listener, string reason)
+    {
+        _refusedTotals.AddOrUpdate((listener, reason), 1, (_, n) => n + 1);
+        _refused.Add(1, new KeyValuePair<string, object?>("listener", listener), new KeyValuePair<string, object?>("reason", reason));
+    }
+
+    /// <summary>A connection the broker closed: <c>idle</c>, <c>request_timeout</c> or <c>request_too_large</c>.</summary>
+    public void RecordClosed(string reason)
+    {
+        _closedTotals.AddOrUpdate(reason, 1, (_, n) => n + 1);
+        _closed.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    }
+
+    /// <summary>A response reporting <paramref name="throttleMs"/> because the client is over its <paramref name="quota"/>
+    /// (<c>produce</c> or <c>fetch</c>).</summary>
+    public void RecordThrottled(string quota, int throttleMs)
+    {
+        var totals = _throttled.GetOrAdd(quota, _ => new ThrottleTotals());
+        Interlocked.Increment(ref totals.Responses);
+        Interlocked.Add(ref totals.Milliseconds, throttleMs);
+        _throttle.Add(throttleMs / 1000.0, new KeyValuePair<string, object?>("quota", quota));
+    }
+
+    /// <summary>Refused connections by listener and limit.</summary>
+    public IReadOnlyList<(string Listener, string Reason, long Count)> Refused =>
+        [.. _refusedTotals.Select(e => (e.Key.Listener, e.Key.Reason, e.Value)).OrderBy(e => e.Listener, StringComparer.Ordinal).ThenBy(e => e.Reason, StringComparer.Ordinal)];
+
+    /// <summary>Connections the broker closed, by reason.</summary>
+    public IReadOnlyList<(string Reason, long Count)> Closed =>
+        [.. _closedTotals.Select(e => (e.Key, e.Value)).OrderBy(e => e.Key, StringComparer.Ordinal)];
+
+    /// <summary>Throttled responses and summed throttle time, by quota type.</summary>
+    public IReadOnlyList<(string Quota, long Responses, long Milliseconds)> Throttled =>
+        [.. _throttled.Select(e => (e.Key, Interlocked.Read(ref e.Value.Responses), Interlocked.Read(ref e.Value.Milliseconds))).OrderBy(e => e.Key, StringComparer.Ordinal)];
+
+    private sealed class ThrottleTotals
+    {
+        public long Responses;
+        public long Milliseconds;
     }
 
     public Meter Meter { get; }

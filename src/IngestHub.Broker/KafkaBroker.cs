@@ -1,15 +1,18 @@
+using IngestHub.Broker.Cluster;
 using IngestHub.Broker.Groups;
 using IngestHub.Broker.Handlers;
 using IngestHub.Broker.Logs;
 using IngestHub.Broker.Metadata;
 using IngestHub.Broker.Network;
+using IngestHub.Broker.Quotas;
+using IngestHub.Broker.Security;
 using Microsoft.Extensions.Logging;
 
 namespace IngestHub.Broker;
 
 /// <summary>
 /// The broker: opens and recovers the logs, rebuilds idempotent-producer state, registers one handler per API
-/// key, listens for Kafka clients and runs periodic maintenance (retention, flush policy). Stopping closes the
+/// key, listens for Kafka clients and runs periodic maintenance (retention, flush policy) and the log cleaner. Stopping closes the
 /// listener first, then the logs with a clean-shutdown marker.
 /// </summary>
 public sealed class KafkaBroker : IAsyncDisposable
@@ -18,8 +21,10 @@ public sealed class KafkaBroker : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
-    private KafkaListener? _listener;
+    private readonly List<KafkaListener> _listeners = [];
+    private TlsCertificateSource? _tls;
     private Task? _maintenance;
+    private Task? _cleaning;
     private int _stopped;
 
     public KafkaBroker(BrokerOptions options, ILoggerFactory loggerFactory)
@@ -28,9 +33,26 @@ public sealed class KafkaBroker : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<KafkaBroker>();
         Topics = new TopicRegistry(options, loggerFactory);
+        ConnectionLimits = new ConnectionLimits(options);
+        Quotas = new ClientQuotas(options.Quotas);
+        Storage = new StorageHealth(loggerFactory.CreateLogger<StorageHealth>());
     }
 
+    /// <summary>Whether the log directory takes writes (the last storage failure until writes succeed again).</summary>
+    public StorageHealth Storage { get; }
+
     public TopicRegistry Topics { get; }
+    /// <summary>The broker's settings.</summary>
+    public BrokerOptions Options => _options;
+    /// <summary>The cluster this broker replicates with; null (the default) for a single broker that leads every
+    /// partition alone. Set before <see cref="StartAsync"/>.</summary>
+    public IBrokerCluster? Cluster { get; init; }
+    /// <summary>Open connections and the limits on them, over every listener.</summary>
+    public ConnectionLimits ConnectionLimits { get; }
+    /// <summary>The byte-rate quotas of <see cref="BrokerOptions.Quotas"/> and the budgets spent against them.</summary>
+    public ClientQuotas Quotas { get; }
+    /// <summary>The background log cleaner (null when log.cleaner.enable is off or before start).</summary>
+    public LogCleanerLoop? Cleaner { get; private set; }
     /// <summary>The group coordinator (available after start).</summary>
     public GroupCoordinator Groups { get; private set; } = null!;
     public BrokerIdentity Identity { get; private set; } = new();
@@ -40,45 +62,121 @@ public sealed class KafkaBroker : IAsyncDisposable
     public bool IsReady { get; private set; }
     public string AdvertisedHost => Identity.Host;
     public int AdvertisedPort => Identity.Port;
+    /// <summary>The SASL users (<c>&lt;data&gt;/users.json</c>); available after start.</summary>
+    public CredentialStore Credentials { get; private set; } = null!;
+    /// <summary>The ACL authorizer (allows everything unless <c>AuthorizerEnabled</c>); available after start.</summary>
+    public Authorizer Authorizer { get; private set; } = Authorizer.AllowAll;
+    /// <summary>Every listener as bound (real ports when 0 was asked for).</summary>
+    public IReadOnlyList<ListenerEndpoint> Listeners => [.. _listeners.Select(l => l.Endpoint)];
 
-    public Task StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>The bound port of the listener with this name.</summary>
+    public int ListenerPort(string name) =>
+        _listeners.Find(l => l.Endpoint.Name == name)?.Endpoint.Port ?? throw new ArgumentException($"no listener named {name}");
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(_options.DataDir);
         var cluster = ClusterIdentity.LoadOrCreate(_options.DataDir, _options.NodeId);
         Identity = new BrokerIdentity { NodeId = _options.NodeId, ClusterId = cluster.ClusterId };
+        Topics.ExternalLeaderEpochs = Cluster is not null;
         Topics.Open();
         RebuildProducerState();
 
-        var producerIds = new ProducerIdAllocator(_options.DataDir);
+        var producerIds = new ProducerIdAllocator(_options.DataDir, Cluster is null ? 0 : (long)_options.NodeId << 40);
+        var endpoints = ResolveListeners();
+        Credentials = new CredentialStore(_options.DataDir);
+        var mechanisms = new SaslMechanisms(_options.SaslEnabledMechanisms, Credentials);
+        Authorizer = new Authorizer(new AclStore(_options.DataDir), _options.AuthorizerEnabled, Authorizer.ParseSuperUsers(_options.SuperUsers),
+            _options.AllowEveryoneIfNoAclFound, _loggerFactory.CreateLogger<Authorizer>());
+        if (Authorizer.Enabled)
+            _logger.LogInformation("ACL authorizer on: {Count} ACLs, super users [{SuperUsers}], allow.everyone.if.no.acl.found={AllowIfNoAcl}",
+                Authorizer.Store!.All.Count, _options.SuperUsers, _options.AllowEveryoneIfNoAclFound);
+        if (endpoints.Exists(e => e.UsesTls))
+            _tls = new TlsCertificateSource(_options.Ssl, _loggerFactory.CreateLogger<TlsCertificateSource>());
         var handlers = new List<ApiHandler>
         {
-            new ProduceHandler(Topics, _options, _loggerFactory.CreateLogger<ProduceHandler>(), Metrics),
-            new FetchHandler(Topics, Metrics),
-            new ListOffsetsHandler(Topics),
-            new MetadataHandler(Topics, Identity),
-            new SaslHandshakeHandler(),
-            new CreateTopicsHandler(Topics, _options),
+            new ProduceHandler(Topics, _options, _loggerFactory.CreateLogger<ProduceHandler>(), Metrics, Quotas, Storage) { Cluster = Cluster },
+            new FetchHandler(Topics, Metrics, Quotas) { Cluster = Cluster },
+            new ListOffsetsHandler(Topics) { Cluster = Cluster },
+            new MetadataHandler(Topics, Identity) { Cluster = Cluster },
+            new SaslHandshakeHandler(mechanisms),
+            new SaslAuthenticateHandler(_options.ConnectionFailedAuthenticationDelayMs, _loggerFactory.CreateLogger<SaslAuthenticateHandler>()),
+            new CreateTopicsHandler(Topics, _options) { Cluster = Cluster },
             new DeleteTopicsHandler(Topics),
             new InitProducerIdHandler(producerIds),
             new DescribeConfigsHandler(Topics, _options),
             new CreatePartitionsHandler(Topics, _options),
+            new AlterConfigsHandler(Topics, _options),
+            new IncrementalAlterConfigsHandler(Topics, _options),
+            new DeleteRecordsHandler(Topics),
+            new DescribeLogDirsHandler(Topics, _options),
+            new OffsetForLeaderEpochHandler(Topics),
+            new DescribeProducersHandler(Topics),
+            new DescribeClusterHandler(Identity),
+            new DescribeAclsHandler(Authorizer),
+            new CreateAclsHandler(Authorizer, _loggerFactory.CreateLogger<CreateAclsHandler>()),
+            new DeleteAclsHandler(Authorizer, _loggerFactory.CreateLogger<DeleteAclsHandler>()),
         };
-        Groups = new GroupCoordinator(_options, _options.DataDir, _loggerFactory, TimeProvider.System, new RegistryEndOffsets(Topics));
+        Groups = new GroupCoordinator(_options, Topics, _loggerFactory, TimeProvider.System, new RegistryEndOffsets(Topics))
+        {
+            TopicCatalog = new RegistryTopicCatalog(Topics),
+            Storage = Storage,
+        };
         Groups.Start();
         handlers.AddRange(GroupHandlers.Create(Groups, () => (Identity.NodeId, Identity.Host, Identity.Port)));
         RequestDispatcher? dispatcher = null;
         handlers.Add(new ApiVersionsHandler(() => dispatcher!.Handlers));
-        dispatcher = new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>(), Metrics);
+        dispatcher = new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>(), Metrics, Authorizer);
         Dispatcher = dispatcher;
 
-        _listener = new KafkaListener(dispatcher, _options, _loggerFactory.CreateLogger<KafkaListener>());
-        Identity.Host = _options.AdvertisedHost ?? _options.ListenAddress;
-        Identity.Port = _options.AdvertisedPort ?? _listener.LocalEndPoint.Port;
-        _listener.Start();
+        var advertised = string.IsNullOrWhiteSpace(_options.AdvertisedListeners)
+            ? []
+            : ListenerEndpoint.ParseList(_options.AdvertisedListeners, _options.ListenerSecurityProtocolMap, "advertised.listeners");
+        var listenerLogger = _loggerFactory.CreateLogger<KafkaListener>();
+        try
+        {
+            foreach (var endpoint in endpoints)
+            {
+                var listener = new KafkaListener(dispatcher, _options, listenerLogger, endpoint, _tls, ConnectionLimits, Metrics);
+                var bound = listener.Endpoint;
+                var announced = advertised.Find(a => a.Name == bound.Name);
+                string host = announced?.Host ?? (_options.Listeners is null ? _options.AdvertisedHost : null) ?? (bound.Host is "0.0.0.0" or "::" ? "127.0.0.1" : bound.Host);
+                int port = announced is { Port: > 0 } ? announced.Port : (_options.Listeners is null ? _options.AdvertisedPort : null) ?? bound.Port;
+                listener.Advertised = bound with { Host = host, Port = port };
+                _listeners.Add(listener);
+            }
+        }
+        catch
+        {
+            foreach (var listener in _listeners)
+                await listener.DisposeAsync();
+            _listeners.Clear();
+            throw;
+        }
+        // The broker's own clients (connectors) use the first PLAINTEXT listener, else the first one.
+        var primary = _listeners.Find(l => l.Endpoint.Protocol == SecurityProtocol.Plaintext) ?? _listeners[0];
+        Identity.Host = primary.Advertised.Host;
+        Identity.Port = primary.Advertised.Port;
+        foreach (var listener in _listeners)
+        {
+            listener.Start();
+            _logger.LogInformation("Listening on {Listener} ({Protocol}), advertised as {Host}:{Port}",
+                listener.Endpoint, listener.Endpoint.Protocol, listener.Advertised.Host, listener.Advertised.Port);
+        }
         _maintenance = RunMaintenanceAsync(_stopping.Token);
+        if (_options.LogCleanerEnable)
+        {
+            Cleaner = new LogCleanerLoop(Topics, _options, _loggerFactory.CreateLogger<LogCleanerLoop>());
+            _cleaning = Cleaner.RunAsync(_stopping.Token);
+        }
+        if (Cluster is not null)
+            await Cluster.StartAsync(this, cancellationToken);
         IsReady = true;
-        return Task.CompletedTask;
     }
+
+    private List<ListenerEndpoint> ResolveListeners() => string.IsNullOrWhiteSpace(_options.Listeners)
+        ? [new ListenerEndpoint("PLAINTEXT", SecurityProtocol.Plaintext, _options.ListenAddress, _options.Port)]
+        : ListenerEndpoint.ParseList(_options.Listeners, _options.ListenerSecurityProtocolMap, "listeners");
 
     private void RebuildProducerState()
     {
@@ -109,6 +207,7 @@ public sealed class KafkaBroker : IAsyncDisposable
                 {
                     long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                     Topics.FlushIfDue(now);
+                    Quotas.Expire(TimeSpan.FromMinutes(10));
                     if (DateTime.UtcNow >= nextRetention)
                     {
                         nextRetention = DateTime.UtcNow + retentionInterval;
@@ -116,10 +215,12 @@ public sealed class KafkaBroker : IAsyncDisposable
                         if (deleted > 0)
                             _logger.LogInformation("Retention deleted {Count} segments", deleted);
                     }
+                    Storage.Succeeded("log flush and retention");
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    _logger.LogError(ex, "Log maintenance failed; retrying at the next tick");
+                    Storage.Failed("log flush and retention", ex);
+                    _logger.LogDebug(ex, "Log maintenance failed; retrying at the next tick");
                 }
             }
         }
@@ -133,11 +234,16 @@ public sealed class KafkaBroker : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
             return;
         IsReady = false;
-        if (_listener is not null)
-            await _listener.DisposeAsync();
+        if (Cluster is not null)
+            await Cluster.StopAsync();
+        foreach (var listener in _listeners)
+            await listener.DisposeAsync();
+        _tls?.Dispose();
         _stopping.Cancel();
         if (_maintenance is not null)
             await _maintenance;
+        if (_cleaning is not null)
+            await _cleaning;
         if (Groups is not null)
             await Groups.StopAsync();
         Topics.Close();

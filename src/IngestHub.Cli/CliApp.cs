@@ -46,6 +46,11 @@ public static class CliApp
             await stderr.WriteLineAsync($"ingesthub: {OneLine(ex.Message)}");
             return 1;
         }
+        catch (RecordBatchDecodeException ex)
+        {
+            await stderr.WriteLineAsync($"ingesthub: {OneLine(ex.Message)}");
+            return 3;
+        }
         catch (OperationCanceledException)
         {
             return 130;
@@ -65,7 +70,12 @@ public static class CliApp
         root.Subcommands.Add(ProduceCommand.Create(console));
         root.Subcommands.Add(ConsumeCommand.Create(console));
         root.Subcommands.Add(GroupsCommand.Create(console));
+        root.Subcommands.Add(TopologiesCommand.Create(console));
+        root.Subcommands.Add(AutoscalerCommand.Create(console));
+        root.Subcommands.Add(ConnectorsCommand.Create(console));
         root.Subcommands.Add(BenchCommand.Create(console));
+        root.Subcommands.Add(UsersCommand.Create(console));
+        root.Subcommands.Add(AclsCommand.Create(console));
         return root;
     }
 

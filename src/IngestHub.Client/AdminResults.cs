@@ -15,9 +15,14 @@ public sealed record GroupMemberDescription(string MemberId, string? GroupInstan
 /// <summary>A group as DescribeGroups reports it.</summary>
 public sealed record GroupDescription(string GroupId, string State, string ProtocolType, string Protocol, IReadOnlyList<GroupMemberDescription> Members);
 
-/// <summary>A group's position in one partition: committed offset (-1 when none), log end offset and lag.</summary>
-public sealed record PartitionLag(string Topic, int Partition, long CommittedOffset, long EndOffset)
+/// <summary>A group's position in one partition: committed offset (-1 when none), log start and end offsets, and lag.
+/// The one definition of consumer lag that monitoring, the autoscaler and the CLI share.</summary>
+public sealed record PartitionLag(string Topic, int Partition, long CommittedOffset, long EndOffset, long LogStartOffset = 0)
 {
-    /// <summary>end − committed; with nothing committed, the whole partition counts (end − 0 is not known, so end).</summary>
-    public long Lag => CommittedOffset < 0 ? EndOffset : Math.Max(EndOffset - CommittedOffset, 0);
+    /// <summary>end − committed (never negative); with nothing committed, every record still in the log counts
+    /// (end − log start), which is what a consumer starting from the earliest offset has to read. 0 while the end
+    /// offset is unknown.</summary>
+    public long Lag => EndOffset < 0 ? 0
+        : CommittedOffset < 0 ? Math.Max(EndOffset - Math.Max(LogStartOffset, 0), 0)
+        : Math.Max(EndOffset - CommittedOffset, 0);
 }

@@ -27,6 +27,36 @@ public class ClientOptions
     /// <summary><c>metadata.max.age.ms</c>: cached metadata older than this is refreshed.</summary>
     public int MetadataMaxAgeMs { get; set; } = 300_000;
 
+    /// <summary><c>security.protocol</c>: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.</summary>
+    public string SecurityProtocol { get; set; } = "PLAINTEXT";
+
+    /// <summary><c>sasl.mechanism</c>: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.</summary>
+    public string SaslMechanism { get; set; } = "PLAIN";
+
+    /// <summary><c>sasl.username</c>.</summary>
+    public string? SaslUsername { get; set; }
+
+    /// <summary><c>sasl.password</c>.</summary>
+    public string? SaslPassword { get; set; }
+
+    /// <summary><c>ssl.ca.location</c>: PEM CA certificates the broker's certificate must chain to; the system
+    /// trust store when unset.</summary>
+    public string? SslCaLocation { get; set; }
+
+    /// <summary><c>ssl.certificate.location</c>: PEM client certificate for brokers that ask for one.</summary>
+    public string? SslCertificateLocation { get; set; }
+
+    /// <summary><c>ssl.key.location</c>: PEM key of the client certificate.</summary>
+    public string? SslKeyLocation { get; set; }
+
+    /// <summary><c>ssl.endpoint.identification.algorithm</c>: "https" checks the broker's host name against its
+    /// certificate; "none" does not.</summary>
+    public string SslEndpointIdentificationAlgorithm { get; set; } = "https";
+
+    internal bool UsesTls => SecurityProtocol.ToUpperInvariant() is "SSL" or "SASL_SSL";
+
+    internal bool UsesSasl => SecurityProtocol.ToUpperInvariant() is "SASL_PLAINTEXT" or "SASL_SSL";
+
     internal IReadOnlyList<(string Host, int Port)> ParseBootstrapServers()
     {
         var result = new List<(string, int)>();

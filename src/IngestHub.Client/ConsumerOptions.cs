@@ -46,6 +46,10 @@ public sealed class ConsumerOptions : ClientOptions
     /// <summary><c>isolation.level</c>: read_committed when true (the same as read_uncommitted without transactions).</summary>
     public bool ReadCommitted { get; set; }
 
+    /// <summary>A fetch, start-offset lookup or partition error that fails this many times in a row is thrown to the
+    /// application's next consume (and logged at Warning); fetching goes on retrying after it.</summary>
+    public int FetchFailuresBeforeError { get; set; } = 5;
+
     /// <summary>How often the group leader checks whether a subscribed topic appeared or gained partitions and, if
     /// so, triggers a rebalance (Kafka does this on each metadata refresh, metadata.max.age.ms).</summary>
     public int PartitionCheckIntervalMs { get; set; } = 5_000;

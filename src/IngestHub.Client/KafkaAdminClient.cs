@@ -1,12 +1,14 @@
 using IngestHub.Client.Internal;
 using IngestHub.Protocol;
+using IngestHub.Protocol.Acls;
 using IngestHub.Protocol.Messages;
 using IngestHub.Protocol.Messages.ConsumerProtocol;
+using IngestHub.Protocol.Primitives;
 using Microsoft.Extensions.Logging;
 
 namespace IngestHub.Client;
 
-/// <summary>Topic and group administration: topics, partitions, configs, offsets, groups and lag.</summary>
+/// <summary>Topic and group administration: topics, partitions, configs, offsets, groups, lag and ACLs.</summary>
 public sealed class KafkaAdminClient : IAsyncDisposable
 {
     /// <summary>ListOffsets timestamp for the earliest offset.</summary>
@@ -133,14 +135,53 @@ public sealed class KafkaAdminClient : IAsyncDisposable
             new DescribeGroupsRequest { Groups = [groupId] }, cancellationToken);
         var group = response.Groups.Single();
         KafkaException.ThrowIfError(group.ErrorCode, $"DescribeGroups {groupId}");
+        return ToDescription(group);
+    }
+
+    /// <summary>Several groups at once: one DescribeGroups request per coordinator. A group the coordinator does
+    /// not know is reported in state Dead, as Kafka does.</summary>
+    public async Task<IReadOnlyList<GroupDescription>> DescribeGroupsAsync(IEnumerable<string> groupIds, CancellationToken cancellationToken = default)
+    {
+        var byCoordinator = new Dictionary<int, List<string>>();
+        foreach (string groupId in groupIds.Distinct(StringComparer.Ordinal))
+        {
+            int coordinator = await _cluster.FindCoordinatorAsync(groupId, cancellationToken);
+            if (!byCoordinator.TryGetValue(coordinator, out var list))
+                byCoordinator[coordinator] = list = [];
+            list.Add(groupId);
+        }
+        var result = new List<GroupDescription>();
+        foreach (var (coordinator, ids) in byCoordinator)
+        {
+            var response = await _cluster.SendToCoordinatorAsync<DescribeGroupsRequest, DescribeGroupsResponse>(coordinator,
+                new DescribeGroupsRequest { Groups = ids }, cancellationToken);
+            foreach (var group in response.Groups)
+            {
+                KafkaException.ThrowIfError(group.ErrorCode, $"DescribeGroups {group.GroupId}");
+                result.Add(ToDescription(group));
+            }
+        }
+        return result;
+    }
+
+    private static GroupDescription ToDescription(DescribeGroupsResponse.Group group)
+    {
         var members = new List<GroupMemberDescription>();
         foreach (var member in group.Members)
         {
             var assigned = new List<TopicPartition>();
             if (group.ProtocolType == "consumer" && !member.MemberAssignment.IsEmpty)
             {
-                foreach (var entry in ConsumerProtocolAssignment.Read(member.MemberAssignment).AssignedPartitions)
-                    assigned.AddRange(entry.Partitions.Select(p => new TopicPartition(entry.Topic, p)));
+                try
+                {
+                    foreach (var entry in ConsumerProtocolAssignment.Read(member.MemberAssignment).AssignedPartitions)
+                        assigned.AddRange(entry.Partitions.Select(p => new TopicPartition(entry.Topic, p)));
+                }
+                catch (MalformedMessageException)
+                {
+                    // A custom assignor's bytes under the "consumer" type: the member is listed without partitions.
+                    assigned.Clear();
+                }
             }
             members.Add(new GroupMemberDescription(member.MemberId, member.GroupInstanceId, member.ClientId, member.ClientHost, assigned));
         }
@@ -165,11 +206,93 @@ public sealed class KafkaAdminClient : IAsyncDisposable
             if (topic.Error == ErrorCode.None)
                 partitions.AddRange(topic.Partitions.Select(p => new TopicPartition(topic.Name, p.Partition)));
         }
+        var starts = await ListOffsetsAsync(partitions, Earliest, cancellationToken);
         var ends = await ListOffsetsAsync(partitions, Latest, cancellationToken);
         return partitions
             .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition)
-            .Select(p => new PartitionLag(p.Topic, p.Partition, committed.GetValueOrDefault(p, -1), ends.GetValueOrDefault(p, -1)))
+            .Select(p => new PartitionLag(p.Topic, p.Partition, committed.GetValueOrDefault(p, -1), ends.GetValueOrDefault(p, -1), starts.GetValueOrDefault(p, 0)))
             .ToList();
+    }
+
+    /// <summary>Adds ACLs (CreateAcls); throws on the first one the broker refused.</summary>
+    public async Task CreateAclsAsync(IEnumerable<AclBinding> acls, CancellationToken cancellationToken = default)
+    {
+        var list = acls.ToList();
+        var request = new CreateAclsRequest();
+        foreach (var acl in list)
+        {
+            request.Creations.Add(new CreateAclsRequest.Creation
+            {
+                ResourceType = (sbyte)acl.ResourceType,
+                ResourceName = acl.ResourceName,
+                ResourcePatternType = (sbyte)acl.PatternType,
+                Principal = acl.Principal,
+                Host = acl.Host,
+                Operation = (sbyte)acl.Operation,
+                PermissionType = (sbyte)acl.Permission,
+            });
+        }
+        var response = await _cluster.SendToAnyAsync<CreateAclsRequest, CreateAclsResponse>(request, cancellationToken);
+        for (int i = 0; i < response.Results.Count; i++)
+        {
+            var result = response.Results[i];
+            if (result.ErrorCode != ErrorCode.None)
+                throw new KafkaException(result.ErrorCode, $"create ACL {(i < list.Count ? list[i] : null)}: {result.ErrorCode} {result.ErrorMessage}");
+        }
+    }
+
+    /// <summary>The ACLs matching <paramref name="filter"/> (DescribeAcls).</summary>
+    public async Task<IReadOnlyList<AclBinding>> DescribeAclsAsync(AclBindingFilter filter, CancellationToken cancellationToken = default)
+    {
+        var request = new DescribeAclsRequest
+        {
+            ResourceTypeFilter = (sbyte)filter.ResourceType,
+            ResourceNameFilter = filter.ResourceName,
+            PatternTypeFilter = (sbyte)filter.PatternType,
+            PrincipalFilter = filter.Principal,
+            HostFilter = filter.Host,
+            Operation = (sbyte)filter.Operation,
+            PermissionType = (sbyte)filter.Permission,
+        };
+        var response = await _cluster.SendToAnyAsync<DescribeAclsRequest, DescribeAclsResponse>(request, cancellationToken);
+        if (response.ErrorCode != ErrorCode.None)
+            throw new KafkaException(response.ErrorCode, $"describe ACLs: {response.ErrorCode} {response.ErrorMessage}");
+        var acls = new List<AclBinding>();
+        foreach (var resource in response.Resources)
+            foreach (var acl in resource.Acls)
+                acls.Add(new AclBinding((AclResourceType)resource.ResourceType, resource.ResourceName, (AclPatternType)resource.PatternType,
+                    acl.Principal, acl.Host, (AclOperation)acl.Operation, (AclPermissionType)acl.PermissionType));
+        return acls;
+    }
+
+    /// <summary>Removes the ACLs matching any of the filters (DeleteAcls) and returns them.</summary>
+    public async Task<IReadOnlyList<AclBinding>> DeleteAclsAsync(IEnumerable<AclBindingFilter> filters, CancellationToken cancellationToken = default)
+    {
+        var request = new DeleteAclsRequest();
+        foreach (var filter in filters)
+        {
+            request.Filters.Add(new DeleteAclsRequest.Filter
+            {
+                ResourceTypeFilter = (sbyte)filter.ResourceType,
+                ResourceNameFilter = filter.ResourceName,
+                PatternTypeFilter = (sbyte)filter.PatternType,
+                PrincipalFilter = filter.Principal,
+                HostFilter = filter.Host,
+                Operation = (sbyte)filter.Operation,
+                PermissionType = (sbyte)filter.Permission,
+            });
+        }
+        var response = await _cluster.SendToAnyAsync<DeleteAclsRequest, DeleteAclsResponse>(request, cancellationToken);
+        var deleted = new List<AclBinding>();
+        foreach (var result in response.FilterResults)
+        {
+            if (result.ErrorCode != ErrorCode.None)
+                throw new KafkaException(result.ErrorCode, $"delete ACLs: {result.ErrorCode} {result.ErrorMessage}");
+            foreach (var acl in result.MatchingAcls)
+                deleted.Add(new AclBinding((AclResourceType)acl.ResourceType, acl.ResourceName, (AclPatternType)acl.PatternType,
+                    acl.Principal, acl.Host, (AclOperation)acl.Operation, (AclPermissionType)acl.PermissionType));
+        }
+        return deleted;
     }
 
     public ValueTask DisposeAsync() => _cluster.DisposeAsync();

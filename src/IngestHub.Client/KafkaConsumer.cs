@@ -42,6 +42,10 @@ public sealed class KafkaConsumer : IAsyncDisposable
     /// <summary>Called on the membership task before the consumer rejoins or leaves (commit here if needed).</summary>
     public Action<IReadOnlyList<TopicPartition>>? PartitionsRevoked { get; set; }
 
+    /// <summary>Awaited on the membership task before the consumer rejoins or leaves, after
+    /// <see cref="PartitionsRevoked"/>: finish and commit work in hand here without blocking a thread.</summary>
+    public Func<IReadOnlyList<TopicPartition>, Task>? PartitionsRevokedAsync { get; set; }
+
     public IReadOnlyList<TopicPartition> Assignment => _fetcher.Assignment;
 
     /// <summary>The group member id, or empty outside a group.</summary>
@@ -69,14 +73,18 @@ public sealed class KafkaConsumer : IAsyncDisposable
         _fetcher.SetAssignment(list);
     }
 
-    /// <summary>The next record; waits until one is available.</summary>
+    /// <summary>The next record; waits until one is available. A fetched batch that cannot be decoded is raised here,
+    /// in offset order, as a <see cref="RecordBatchDecodeException"/> naming its partition and offset range; the
+    /// position has then already moved past it, so the next call continues with the records after it.</summary>
+    /// <exception cref="RecordBatchDecodeException">The next offsets of a partition are in a batch that cannot be decoded.</exception>
     public ValueTask<ConsumeResult> ConsumeAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         return _fetcher.ConsumeAsync(cancellationToken);
     }
 
-    /// <summary>The next record, or null when none arrives within <paramref name="timeout"/>.</summary>
+    /// <summary>The next record, or null when none arrives within <paramref name="timeout"/>. Undecodable batches are
+    /// raised as <see cref="RecordBatchDecodeException"/>, as by <see cref="ConsumeAsync(CancellationToken)"/>.</summary>
     public async Task<ConsumeResult?> ConsumeAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -151,6 +159,11 @@ public sealed class KafkaConsumer : IAsyncDisposable
             }
             if (error == ErrorCode.None)
                 return;
+            if (error is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration && _membership is not null && attempt < 5)
+            {
+                await AwaitRejoinAsync(groupId, request, cancellationToken);
+                continue;
+            }
             if (error is ErrorCode.NotCoordinator or ErrorCode.CoordinatorNotAvailable or ErrorCode.NetworkException or ErrorCode.RequestTimedOut)
                 _cluster.InvalidateCoordinator(groupId);
             bool retry = error is ErrorCode.NotCoordinator or ErrorCode.CoordinatorNotAvailable or ErrorCode.CoordinatorLoadInProgress
@@ -159,6 +172,33 @@ public sealed class KafkaConsumer : IAsyncDisposable
                 throw new KafkaException(error, $"OffsetCommit for group {groupId} failed: {error} ({(short)error})");
             await Task.Delay(_options.RetryBackoffMs, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// A commit refused because the group is rebalancing is sent again once this member has rejoined (the
+    /// membership rejoins in the background), with the new generation, if the partitions are still this member's.
+    /// Reports clearly when the rejoin does not happen within the session timeout or the partitions moved.
+    /// </summary>
+    private async Task AwaitRejoinAsync(string groupId, OffsetCommitRequest request, CancellationToken cancellationToken)
+    {
+        var membership = _membership!;
+        int generation = request.GenerationId;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(Math.Max(_options.SessionTimeoutMs, _options.RetryBackoffMs));
+        while (membership.GenerationId == generation || membership.GenerationId < 0)
+        {
+            if (DateTime.UtcNow >= deadline)
+                throw new KafkaException(ErrorCode.RebalanceInProgress,
+                    $"OffsetCommit for group {groupId} was refused during a rebalance and the member did not rejoin within {_options.SessionTimeoutMs} ms; the offsets are not committed");
+            await Task.Delay(_options.RetryBackoffMs, cancellationToken);
+        }
+        var assigned = membership.Assigned.ToHashSet();
+        var moved = request.Topics.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Name, p.PartitionIndex))).Where(tp => !assigned.Contains(tp)).ToList();
+        if (moved.Count > 0)
+            throw new KafkaException(ErrorCode.RebalanceInProgress,
+                $"OffsetCommit for group {groupId} was refused during a rebalance, after which {string.Join(", ", moved)} belong to another member; those offsets are not committed");
+        _logger.LogInformation("Group {Group} rebalanced during a commit; committing again in generation {Generation}", groupId, membership.GenerationId);
+        request.GenerationId = membership.GenerationId;
+        request.MemberId = membership.MemberId;
     }
 
     /// <summary>Synchronous <see cref="CommitAsync(CancellationToken)"/>.</summary>
@@ -188,7 +228,21 @@ public sealed class KafkaConsumer : IAsyncDisposable
 
     private async Task OnRevokedAsync(IReadOnlyList<TopicPartition> partitions)
     {
+        // From here on no record of a revoked partition is handed out (its position is kept for the commit below):
+        // an application consuming on another task cannot pick up a record its revoke handler will not see.
+        _fetcher.SetPaused(partitions, true);
         Invoke(PartitionsRevoked, partitions, "PartitionsRevoked");
+        if (PartitionsRevokedAsync is { } revoked)
+        {
+            try
+            {
+                await revoked(partitions);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "PartitionsRevokedAsync handler threw");
+            }
+        }
         if (_options.EnableAutoCommit)
             await CommitQuietlyAsync();
         _fetcher.SetAssignment([]);

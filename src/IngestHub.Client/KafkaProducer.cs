@@ -22,7 +22,6 @@ public sealed class KafkaProducer : IAsyncDisposable
     private readonly ClusterClient _cluster;
     private readonly ProducerMemory _memory;
     private readonly ProducerSender _sender;
-    private readonly Dictionary<string, StickyPartition> _sticky = [];
     // Produce calls append in call order: a call that must wait (metadata, buffer space) holds the gate, and
     // later calls queue behind it (SemaphoreSlim hands the gate to async waiters in FIFO order).
     [SuppressMessage("Reliability", "CA2213:Disposable fields should be disposed",
@@ -61,6 +60,13 @@ public sealed class KafkaProducer : IAsyncDisposable
         return await completion.Task;
     }
 
+    /// <summary>The topic's partition count from metadata (fetched, and the topic auto-created if allowed, when unknown).</summary>
+    public async ValueTask<int> PartitionCountAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        var metadata = await _cluster.GetTopicAsync(topic, _options.AllowAutoCreateTopics, _options.MaxBlockMs, cancellationToken);
+        return metadata.Partitions.Count;
+    }
+
     /// <summary>UTF-8 convenience overload.</summary>
     public Task<DeliveryResult> ProduceAsync(string topic, string? key, string? value, CancellationToken cancellationToken = default) =>
         ProduceAsync(topic, key is null ? null : Encoding.UTF8.GetBytes(key), value is null ? null : Encoding.UTF8.GetBytes(value),
@@ -72,7 +78,7 @@ public sealed class KafkaProducer : IAsyncDisposable
     public void Produce(string topic, byte[]? key, byte[]? value, Action<DeliveryReport>? deliveryHandler = null,
         IReadOnlyList<Header>? headers = null, int? partition = null, long? timestamp = null)
     {
-        var pending = EnqueueAsync(topic, key, value, headers, partition, timestamp, null, deliveryHandler ?? (static _ => { }), CancellationToken.None);
+        var pending = EnqueueAsync(topic, key, value, headers, partition, timestamp, null, deliveryHandler, CancellationToken.None);
         if (!pending.IsCompletedSuccessfully)
             pending.AsTask().GetAwaiter().GetResult();
     }
@@ -145,35 +151,13 @@ public sealed class KafkaProducer : IAsyncDisposable
             }
             else
             {
-                AppendSticky(topic, partitionCount, ts, value, entries, delivery, size);
+                _sender.AppendSticky(topic, partitionCount, ts, value, entries, delivery, size);
             }
         }
         catch
         {
             _memory.Release(size);
             throw;
-        }
-    }
-
-    /// <summary>Keyless records stick to one partition until the batch they went into is closed (sent or full),
-    /// then move to another random partition (KIP-480).</summary>
-    private void AppendSticky(string topic, int partitionCount, long timestamp, byte[]? value, RecordHeaderEntry[] headers, in Delivery delivery, int size)
-    {
-        StickyPartition sticky;
-        lock (_sticky)
-        {
-            if (!_sticky.TryGetValue(topic, out sticky!))
-                _sticky[topic] = sticky = new StickyPartition { Partition = Random.Shared.Next(partitionCount) };
-            if (sticky.Batch is not null && _sender.OpenBatch(new TopicPartition(topic, sticky.Partition)) != sticky.Batch)
-            {
-                sticky.Partition = partitionCount > 1
-                    ? (sticky.Partition + 1 + Random.Shared.Next(partitionCount - 1)) % partitionCount
-                    : 0;
-                sticky.Batch = null;
-            }
-            if (sticky.Partition >= partitionCount)
-                sticky.Partition = Random.Shared.Next(partitionCount);
-            sticky.Batch = _sender.Append(new TopicPartition(topic, sticky.Partition), timestamp, null, value, headers, delivery, size);
         }
     }
 
@@ -184,11 +168,5 @@ public sealed class KafkaProducer : IAsyncDisposable
             return;
         await _sender.DisposeAsync();
         await _cluster.DisposeAsync();
-    }
-
-    private sealed class StickyPartition
-    {
-        public int Partition { get; set; }
-        public ProducerBatch? Batch { get; set; }
     }
 }

@@ -20,7 +20,7 @@ public sealed class ProducerOptions : ClientOptions
     /// <summary><c>max.block.ms</c>: how long a produce call waits for metadata or buffer space (default 60000).</summary>
     public int MaxBlockMs { get; set; } = 60_000;
 
-    /// <summary><c>compression.type</c>: none, gzip or snappy.</summary>
+    /// <summary><c>compression.type</c>: none, gzip, snappy, lz4 or zstd (level 3, as Kafka and librdkafka default to).</summary>
     public CompressionType CompressionType { get; set; } = CompressionType.None;
 
     /// <summary><c>enable.idempotence</c> (default true): producer id and sequence numbers so retries do not duplicate.</summary>

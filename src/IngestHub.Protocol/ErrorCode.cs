@@ -118,4 +118,7 @@ public enum ErrorCode : short
     UnreleasedInstanceId = 111,
     UnsupportedAssignor = 112,
     StaleMemberEpoch = 113,
+    MismatchedEndpointType = 114,
+    UnsupportedEndpointType = 115,
+    UnknownControllerId = 116,
 }

@@ -1,17 +1,23 @@
+using IngestHub.Autoscaler;
 using IngestHub.Broker;
 using IngestHub.Connectors.Elasticsearch;
 using IngestHub.Connectors.Redis;
 using IngestHub.Pipelines.Runtime;
 using IngestHub.Pipelines.Sinks;
 using IngestHub.Server.Api;
+using IngestHub.Server.Autoscaling;
 using IngestHub.Server.Configuration;
+using IngestHub.Server.Inputs;
 using IngestHub.Server.Monitoring;
 using IngestHub.Server.Pipelines;
+using IngestHub.Server.Security;
+using IngestHub.Server.Topologies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -30,9 +36,12 @@ public static class IngestHubApp
         ["--config-dir"] = "config-dir",
         ["--pipelines-dir"] = "pipelines:Directory",
         ["--pipelines-bootstrap"] = "pipelines:BootstrapServers",
+        ["--topologies-dir"] = "topologies:Directory",
         ["--data-dir"] = "broker:DataDir",
         ["--kafka-port"] = "broker:Port",
         ["--kafka-host"] = "broker:ListenAddress",
+        ["--listeners"] = "broker:Listeners",
+        ["--advertised-listeners"] = "broker:AdvertisedListeners",
         ["--advertised-host"] = "broker:AdvertisedHost",
         ["--advertised-port"] = "broker:AdvertisedPort",
         ["--node-id"] = "broker:NodeId",
@@ -90,7 +99,13 @@ public static class IngestHubApp
         var brokerOptions = new BrokerOptions();
         builder.Configuration.GetSection("broker").Bind(brokerOptions);
         builder.Services.AddSingleton(brokerOptions);
-        builder.Services.AddSingleton(sp => new KafkaBroker(brokerOptions, sp.GetRequiredService<ILoggerFactory>()));
+        var clusterOptions = new IngestHub.Cluster.ClusterOptions();
+        builder.Configuration.GetSection("cluster").Bind(clusterOptions);
+        // Without cluster.etcd_endpoints the broker runs alone (the default); with them it replicates with its peers.
+        builder.Services.AddSingleton(sp => new KafkaBroker(brokerOptions, sp.GetRequiredService<ILoggerFactory>())
+        {
+            Cluster = clusterOptions.Enabled ? new IngestHub.Cluster.EtcdBrokerCluster(clusterOptions, sp.GetRequiredService<ILoggerFactory>()) : null,
+        });
         builder.Services.AddHostedService<BrokerHostedService>();
 
         var pipelinesOptions = new PipelinesOptions();
@@ -100,23 +115,42 @@ public static class IngestHubApp
         builder.Services.AddSingleton<PipelineMetrics>();
         builder.Services.AddSingleton<ISinkFactory, RedisSinkFactory>();
         builder.Services.AddSingleton<ISinkFactory, ElasticsearchSinkFactory>();
-        builder.Services.AddSingleton<IConnectorCompiler>(sp => new PipelineCompiler(sp.GetServices<ISinkFactory>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => new PipelineCompiler(sp.GetServices<ISinkFactory>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton<IConnectorCompiler>(sp => sp.GetRequiredService<PipelineCompiler>());
+        builder.Services.AddSingleton<ConnectorValidator>();
+        builder.Services.AddSingleton<ConnectorConnectionTest>();
         builder.Services.AddSingleton<PipelinesHost>();
         // Registered after the broker: hosted services start in order (the broker must listen first) and stop in
         // reverse (connectors drain and commit before the broker stops).
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelinesHost>());
+        builder.Services.AddIngestHubTopologies(builder.Configuration, configDirectory);
+        // Spill state is read before the connectors start (a spill in progress decides their mode); the autoscaler
+        // itself starts after them and stops before them.
+        builder.Services.AddSingleton(sp => new SpillStateStore(Path.Combine(brokerOptions.DataDir, "autoscaler"), sp.GetRequiredService<ILogger<SpillStateStore>>()));
+        builder.Services.AddSingleton<IConnectorModeSource>(sp => sp.GetRequiredService<SpillStateStore>());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<AutoscalerHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AutoscalerHost>());
+        builder.Services.AddIngestHubInputs(builder.Configuration);
 
-        string httpHost = builder.Configuration["http:Host"] ?? "127.0.0.1";
-        int httpPort = builder.Configuration.GetValue("http:Port", 8080);
-        builder.WebHost.UseUrls($"http://{httpHost}:{httpPort}");
+        builder.AddIngestHubHttpSecurity();
 
         builder.Services.AddIngestHubMonitoring(builder.Configuration);
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapIngestHubMonitoring();
+        app.UseIngestHubHttpSecurity();
         app.MapConnectorEndpoints();
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-        app.MapGet("/readyz", (KafkaBroker broker) => broker.IsReady ? Results.Ok(new { status = "ready" }) : Results.StatusCode(503));
+        app.MapTopologyEndpoints();
+        app.MapAutoscalerEndpoints();
+        app.MapIngestHubInputs();
+        app.MapConnectorPluginEndpoints();
+        app.MapConnectorTrialEndpoints();
+        // Anonymous: the state only; the cause is in /api/overview (broker.storage).
+        app.MapGet("/healthz", (KafkaBroker broker) => broker.Storage.IsFailing
+            ? Results.Ok(new { status = "degraded", storage = "failing" })
+            : Results.Ok(new { status = "ok" })).AllowAnonymous();
+        app.MapGet("/readyz", (KafkaBroker broker) => broker.IsReady ? Results.Ok(new { status = "ready" }) : Results.StatusCode(503)).AllowAnonymous();
         return app;
     }
 }

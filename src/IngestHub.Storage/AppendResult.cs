@@ -24,6 +24,9 @@ public readonly record struct AppendResult(
 {
     public bool Succeeded => Error == ErrorCode.None;
 
-    internal static AppendResult Failed(ErrorCode error, RecordBatchError batchError = RecordBatchError.None) =>
-        new(error, batchError, -1, -1, -1, -1, default, 0);
+    /// <summary>Why the append was refused, in words for the produce response, when the batch error alone does not say.</summary>
+    public string? Message { get; init; }
+
+    internal static AppendResult Failed(ErrorCode error, RecordBatchError batchError = RecordBatchError.None, string? message = null) =>
+        new(error, batchError, -1, -1, -1, -1, default, 0) { Message = message };
 }

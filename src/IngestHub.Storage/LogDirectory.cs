@@ -9,7 +9,7 @@ namespace IngestHub.Storage;
 /// clean-shutdown marker: present on open means the last stop was clean (partitions trust their files);
 /// absent means each partition recovers from its recovery point.
 /// </summary>
-public sealed class LogDirectory : IDisposable
+public sealed class LogDirectory : ILogStore
 {
     public const string CleanShutdownFile = ".clean-shutdown";
 
@@ -77,6 +77,17 @@ public sealed class LogDirectory : IDisposable
         }
     }
 
+    IReadOnlyList<IPartitionLog> ILogStore.Partitions => Partitions;
+
+    bool ILogStore.TryGet(string topic, int partition, out IPartitionLog log)
+    {
+        bool found = TryGet(topic, partition, out var concrete);
+        log = concrete;
+        return found;
+    }
+
+    IPartitionLog ILogStore.GetOrCreate(string topic, int partition, LogConfig? config) => GetOrCreate(topic, partition, config);
+
     public bool TryGet(string topic, int partition, out PartitionLog log)
     {
         lock (_lock)
@@ -143,8 +154,7 @@ public sealed class LogDirectory : IDisposable
             foreach (var log in _partitions.Values)
                 log.Close(clean: true);
             string marker = System.IO.Path.Combine(Path, CleanShutdownFile);
-            using (var stream = new FileStream(marker, FileMode.Create, FileAccess.Write))
-                stream.Flush(flushToDisk: true);
+            AtomicFile.Write(marker, []);
         }
     }
 

@@ -43,15 +43,15 @@ public sealed class LogSegment
     internal long RollingBaseTimestamp { get; private set; }
     internal long CreatedMs { get; }
 
-    private LogSegment(string directory, long baseOffset, int indexIntervalBytes, long nowMs, FileMode mode)
+    private LogSegment(string directory, long baseOffset, int indexIntervalBytes, long nowMs, FileMode mode, string fileSuffix = "")
     {
         BaseOffset = baseOffset;
         _nextOffset = baseOffset;
         _indexIntervalBytes = indexIntervalBytes;
-        LogPath = System.IO.Path.Combine(directory, FileName(baseOffset, LogSuffix));
+        LogPath = System.IO.Path.Combine(directory, FileName(baseOffset, LogSuffix) + fileSuffix);
         Handle = File.OpenHandle(LogPath, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        Index = new OffsetIndex(System.IO.Path.Combine(directory, FileName(baseOffset, IndexSuffix)));
-        TimeIndex = new TimeIndex(System.IO.Path.Combine(directory, FileName(baseOffset, TimeIndexSuffix)));
+        Index = new OffsetIndex(System.IO.Path.Combine(directory, FileName(baseOffset, IndexSuffix) + fileSuffix));
+        TimeIndex = new TimeIndex(System.IO.Path.Combine(directory, FileName(baseOffset, TimeIndexSuffix) + fileSuffix));
         CreatedMs = nowMs;
         RollingBaseTimestamp = nowMs;
     }
@@ -61,6 +61,16 @@ public sealed class LogSegment
     internal static LogSegment Create(string directory, long baseOffset, int indexIntervalBytes, long nowMs)
     {
         var segment = new LogSegment(directory, baseOffset, indexIntervalBytes, nowMs, FileMode.Create);
+        File.Delete(segment.Index.Path);
+        File.Delete(segment.TimeIndex.Path);
+        return segment;
+    }
+
+    /// <summary>A segment written by the cleaner under temporary names (<c>&lt;base&gt;.log.cleaned</c> …), never
+    /// published; <see cref="Compaction.SegmentSwap"/> renames its files into place once it is closed.</summary>
+    internal static LogSegment CreateCleaned(string directory, long baseOffset, int indexIntervalBytes, long nowMs)
+    {
+        var segment = new LogSegment(directory, baseOffset, indexIntervalBytes, nowMs, FileMode.Create, Compaction.SegmentSwap.CleanedSuffix);
         File.Delete(segment.Index.Path);
         File.Delete(segment.TimeIndex.Path);
         return segment;
@@ -91,6 +101,27 @@ public sealed class LogSegment
     }
 
     internal void Publish(int size) => Volatile.Write(ref _size, size);
+
+    /// <summary>The writer's state before an append, to undo it with <see cref="RollBack"/> when it fails.</summary>
+    internal readonly record struct WriteMark(int Size, long NextOffset, long MaxTimestamp, long OffsetOfMaxTimestamp,
+        int BytesSinceIndexEntry, int IndexCount, int TimeIndexCount, bool IndexesDirty);
+
+    internal WriteMark Mark() => new(_size, _nextOffset, _maxTimestamp, _offsetOfMaxTimestamp, _bytesSinceIndexEntry,
+        Index.Count, TimeIndex.Count, _indexesDirty);
+
+    /// <summary>Undoes an append that failed part-way (disk full, I/O error): indexes and counters go back to
+    /// <paramref name="mark"/>, so the next append is written where the failed one began. The file itself is cut
+    /// back by the caller (<see cref="TruncateFile"/>), which may fail again and be retried.</summary>
+    internal void RollBack(WriteMark mark)
+    {
+        Index.TruncateTo(mark.IndexCount);
+        TimeIndex.TruncateTo(mark.TimeIndexCount);
+        Volatile.Write(ref _maxTimestamp, mark.MaxTimestamp);
+        _offsetOfMaxTimestamp = mark.OffsetOfMaxTimestamp;
+        _bytesSinceIndexEntry = mark.BytesSinceIndexEntry;
+        _indexesDirty = mark.IndexesDirty;
+        Volatile.Write(ref _nextOffset, mark.NextOffset);
+    }
 
     /// <summary>Updates indexes and counters for a batch at <paramref name="position"/> (append and rebuild).</summary>
     internal void Track(in RecordBatchHeader header, int position)

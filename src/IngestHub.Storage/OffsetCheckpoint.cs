@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace IngestHub.Storage;
 
-/// <summary>A small text file holding one offset ("0\n&lt;offset&gt;\n"), replaced atomically (write, fsync, rename).</summary>
+/// <summary>A small text file holding one offset ("0\n&lt;offset&gt;\n"), replaced through <see cref="AtomicFile"/>.</summary>
 public static class OffsetCheckpoint
 {
     private const string Version = "0";
@@ -26,14 +26,6 @@ public static class OffsetCheckpoint
 
     public static void Write(string path, long value)
     {
-        string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            using var writer = new StreamWriter(stream);
-            writer.Write(Version + "\n" + value.ToString(CultureInfo.InvariantCulture) + "\n");
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, Version + "\n" + value.ToString(CultureInfo.InvariantCulture) + "\n");
     }
 }

@@ -10,7 +10,7 @@ namespace IngestHub.Storage;
 /// The log of one partition: a directory of segments with one writer (appends, rolls, retention and
 /// deletes serialize on a lock) and lock-free readers that see only whole batches below the high watermark.
 /// </summary>
-public sealed class PartitionLog : IDisposable
+public sealed partial class PartitionLog : IPartitionLog
 {
     public const string RecoveryPointFile = "recovery-point-offset-checkpoint";
     public const string LogStartOffsetFile = "log-start-offset-checkpoint";
@@ -27,6 +27,8 @@ public sealed class PartitionLog : IDisposable
     private long _lastFlushMs;
     private bool _closed;
     private LogConfig _config;
+    // Where a failed append left bytes past the published size, until the file is cut back there.
+    private (LogSegment Segment, int Size)? _tornTail;
 
     /// <summary>Published after each append: the high watermark and where its bytes end.</summary>
     private sealed record LogEnd(long Offset, LogSegment Segment, int Position);
@@ -48,11 +50,16 @@ public sealed class PartitionLog : IDisposable
 
     public long LogStartOffset => Volatile.Read(ref _logStartOffset);
     public long LogEndOffset => Volatile.Read(ref _end).Offset;
-    /// <summary>Single node: equal to the log end offset once an append has completed.</summary>
-    public long HighWatermark => Volatile.Read(ref _end).Offset;
+    /// <summary>Readers see offsets below it. Single node: the log end offset once an append has completed; a
+    /// replicated log sets it (see <see cref="SetHighWatermark"/>).</summary>
+    public long HighWatermark => ReadableEnd.Offset;
     /// <summary>Offset below which all data is known to be fsynced.</summary>
     public long RecoveryPoint => Volatile.Read(ref _recoveryPoint);
     public IReadOnlyList<LogSegment> Segments => Volatile.Read(ref _segments);
+    public int SegmentCount => Volatile.Read(ref _segments).Length;
+
+    /// <summary>The leader epochs, kept in <see cref="LeaderEpochCache.FileName"/> in the partition directory.</summary>
+    public LeaderEpochCache LeaderEpochs { get; }
 
     /// <summary>Bytes of all segments.</summary>
     public long Size
@@ -81,6 +88,7 @@ public sealed class PartitionLog : IDisposable
         _logStartOffset = logStartOffset;
         _recoveryPoint = recoveryPoint;
         _lastFlushMs = NowMs;
+        LeaderEpochs = LeaderEpochCache.Open(directory);
     }
 
     /// <summary>
@@ -97,12 +105,13 @@ public sealed class PartitionLog : IDisposable
         long now = time.GetUtcNow().ToUnixTimeMilliseconds();
         System.IO.Directory.CreateDirectory(directory);
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
+        Compaction.SegmentSwap.Recover(directory, logger, name);
 
         var baseOffsets = new List<long>();
         foreach (string file in System.IO.Directory.EnumerateFiles(directory))
         {
             string fileName = Path.GetFileName(file);
-            if (fileName.EndsWith(".tmp", StringComparison.Ordinal))
+            if (fileName.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal))
                 File.Delete(file);
             else if (fileName.EndsWith(LogSegment.LogSuffix, StringComparison.Ordinal)
                 && long.TryParse(fileName.AsSpan(0, fileName.Length - LogSegment.LogSuffix.Length), out long baseOffset) && baseOffset >= 0)
@@ -152,6 +161,7 @@ public sealed class PartitionLog : IDisposable
         long logEnd = segments[^1].NextOffset;
         logStart = Math.Min(Math.Max(logStart, segments[0].BaseOffset), logEnd);
         var log = new PartitionLog(directory, config, logger, time, [.. segments], logStart, Math.Min(recoveryPoint, logEnd));
+        log.LoadCleanerCheckpoint();
         if (!cleanShutdown || truncated)
             log.Flush();
         return log;
@@ -185,7 +195,9 @@ public sealed class PartitionLog : IDisposable
     /// timestamps under LogAppendTime). With <paramref name="fsync"/> (or FsyncBeforeAcknowledge) it returns
     /// only after the bytes are on disk.
     /// </summary>
-    public AppendResult AppendBatches(Span<byte> records, bool fsync = false)
+    public AppendResult AppendBatches(Span<byte> records, bool fsync = false) => AppendBatches(records, fsync, assignOffsets: true);
+
+    private AppendResult AppendBatches(Span<byte> records, bool fsync, bool assignOffsets)
     {
         var config = Config;
         if (records.IsEmpty)
@@ -205,6 +217,9 @@ public sealed class PartitionLog : IDisposable
                 return AppendResult.Failed(ErrorCode.InvalidRecord, RecordBatchError.RecordCountMismatch);
             if ((int)header.Compression > (int)CompressionType.Zstd)
                 return AppendResult.Failed(ErrorCode.CorruptMessage, RecordBatchError.UnsupportedCompression);
+            if (config.Compact && !AllRecordsHaveKeys(records.Slice(offset, header.TotalSize), out string? keyError))
+                return AppendResult.Failed(keyError is null ? ErrorCode.InvalidRecord : ErrorCode.CorruptMessage, RecordBatchError.InvalidRecord,
+                    keyError ?? $"Compacted topic cannot accept message without key in topic partition {Name}.");
             offsetCount += header.RecordCount;
             batches++;
             offset += header.TotalSize;
@@ -219,22 +234,86 @@ public sealed class PartitionLog : IDisposable
             var end = _end;
             long baseOffset = end.Offset;
             long lastOffset = baseOffset + offsetCount - 1;
-            bool logAppendTime = config.MessageTimestampType == TimestampType.LogAppendTime;
-            AssignOffsets(records, baseOffset, logAppendTime ? now : -1);
+            bool logAppendTime = assignOffsets && config.MessageTimestampType == TimestampType.LogAppendTime;
+            if (assignOffsets)
+                AssignOffsets(records, baseOffset, logAppendTime ? now : -1);
+            else if (!FollowsLogEnd(records, baseOffset, out lastOffset, out string? gap))
+                return AppendResult.Failed(ErrorCode.InvalidRecord, RecordBatchError.InvalidRecord, gap);
 
+            CutTornTail();
             var segment = end.Segment;
             if (ShouldRoll(segment, records.Length, lastOffset, now, config))
                 segment = Roll(baseOffset, now);
-            int size = segment.Write(records);
-            var newEnd = new LogEnd(lastOffset + 1, segment, size);
-            _unflushedMessages += offsetCount;
-            if (fsync || config.FsyncBeforeAcknowledge || _unflushedMessages >= config.FlushMessages || now - _lastFlushMs >= config.FlushMs)
-                FlushLocked(newEnd, now);
+            var mark = segment.Mark();
+            int size;
+            var newEnd = new LogEnd(lastOffset + 1, segment, segment.Size + records.Length);
+            bool flush = fsync || config.FsyncBeforeAcknowledge || _unflushedMessages + offsetCount >= config.FlushMessages || now - _lastFlushMs >= config.FlushMs;
+            try
+            {
+                size = segment.Write(records);
+                if (flush)
+                    FlushLocked(newEnd, now);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Nothing of a failed append stays: not in memory, and not in the file (no torn batch before the next one).
+                segment.RollBack(mark);
+                _tornTail = (segment, mark.Size);
+                CutTornTail(throwOnFailure: false);
+                throw;
+            }
+            if (!flush)
+                _unflushedMessages += offsetCount;
             segment.Publish(size);
             Volatile.Write(ref _end, newEnd);
             RecordBatchHeader.TryRead(records, out var first);
             return new AppendResult(ErrorCode.None, RecordBatchError.None, baseOffset, lastOffset,
                 logAppendTime ? now : -1, LogStartOffset, first, batches);
+        }
+    }
+
+    /// <summary>Cuts the active segment back to where a failed append began. Throws when the cut fails again
+    /// (then nothing is appended: the next batch would follow the torn bytes after a restart).</summary>
+    private void CutTornTail(bool throwOnFailure = true)
+    {
+        if (_tornTail is not { } torn)
+            return;
+        try
+        {
+            torn.Segment.TruncateFile(torn.Size);
+            _tornTail = null;
+        }
+        catch (Exception ex) when (!throwOnFailure && ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("{Log}: cannot cut {Segment} back to {Size} bytes after a failed append yet: {Error}",
+                Name, torn.Segment.LogPath, torn.Size, ex.Message);
+        }
+    }
+
+    /// <summary>A compacted log keeps the latest record per key, so (as Kafka) a record without a key is refused. This
+    /// is the one place the append path decodes records (decompressing if needed). False with
+    /// <paramref name="decodeError"/> set when the records cannot be decoded at all.</summary>
+    private static bool AllRecordsHaveKeys(ReadOnlySpan<byte> batch, out string? decodeError)
+    {
+        decodeError = null;
+        var reader = new RecordBatchReader(batch, verifyCrc: false);
+        try
+        {
+            while (reader.MoveNext())
+            {
+                if (reader.Current.IsKeyNull)
+                    return false;
+            }
+            if (reader.Error != RecordBatchError.None)
+            {
+                decodeError = "records of a compacted topic must be decodable to check their keys: " + reader.ErrorMessage;
+                return false;
+            }
+            return true;
+        }
+        finally
+        {
+            reader.Dispose();
         }
     }
 
@@ -294,17 +373,22 @@ public sealed class PartitionLog : IDisposable
     /// past the high watermark. OffsetOutOfRange when the offset is below the log start or above the
     /// high watermark; an empty result at the high watermark. Dispose the result after copying.
     /// </summary>
-    public LogReadResult Read(long offset, int maxBytes, bool minOneBatch = true)
+    public LogReadResult Read(long offset, int maxBytes, bool minOneBatch = true) => Read(offset, maxBytes, minOneBatch, toLogEnd: false);
+
+    private LogReadResult Read(long offset, int maxBytes, bool minOneBatch, bool toLogEnd)
     {
         while (true)
         {
-            var end = Volatile.Read(ref _end);
+            var logEnd = Volatile.Read(ref _end);
+            var readable = ReadableEnd;
+            var end = toLogEnd ? logEnd : readable;
             var segments = Volatile.Read(ref _segments);
             long logStart = LogStartOffset;
-            if (offset < logStart || offset > end.Offset)
-                return new LogReadResult(ErrorCode.OffsetOutOfRange, end.Offset, logStart);
-            var result = new LogReadResult(ErrorCode.None, end.Offset, logStart);
-            if (offset == end.Offset || CollectChunks(result, segments, end, offset, maxBytes, minOneBatch))
+            // Offsets between the high watermark and the log end exist but are not readable yet: an empty answer.
+            if (offset < logStart || offset > logEnd.Offset)
+                return new LogReadResult(ErrorCode.OffsetOutOfRange, readable.Offset, logStart);
+            var result = new LogReadResult(ErrorCode.None, readable.Offset, logStart);
+            if (offset >= end.Offset || CollectChunks(result, segments, end, offset, maxBytes, minOneBatch))
                 return result;
             // A segment was deleted by retention between the snapshot and the read: start over.
             result.Dispose();
@@ -507,7 +591,8 @@ public sealed class PartitionLog : IDisposable
 
     /// <summary>
     /// Deletes closed segments past retention.ms (judged by their largest timestamp, or file time when they
-    /// have none), beyond retention.bytes, or below the log start offset. The active segment is never deleted.
+    /// have none), beyond retention.bytes (both only under cleanup.policy delete), or below the log start offset.
+    /// The active segment is never deleted.
     /// The broker calls this periodically. Returns the number of segments deleted.
     /// </summary>
     public int ApplyRetention(long nowMs)
@@ -518,7 +603,7 @@ public sealed class PartitionLog : IDisposable
                 return 0;
             var config = Config;
             int deleted = DeleteOldSegments(static (segment, next, log, _) => next is not null && next.BaseOffset <= log._logStartOffset, "below log start offset", nowMs);
-            if (config.RetentionMs >= 0)
+            if (config.Delete && config.RetentionMs >= 0)
             {
                 deleted += DeleteOldSegments(static (segment, _, log, now) =>
                 {
@@ -526,7 +611,7 @@ public sealed class PartitionLog : IDisposable
                     return now - largest > log.Config.RetentionMs;
                 }, "retention.ms", nowMs);
             }
-            if (config.RetentionBytes >= 0)
+            if (config.Delete && config.RetentionBytes >= 0)
             {
                 long excess = Size - config.RetentionBytes;
                 foreach (var segment in _segments)
@@ -591,6 +676,20 @@ public sealed class PartitionLog : IDisposable
         }
     }
 
+    /// <summary>fsyncs the log unless everything below <paramref name="offset"/> + 1 already is (a flush for another
+    /// caller may have covered it): callers waiting for the same flush share one. The recovery point checkpoint is
+    /// left to the periodic <see cref="FlushIfDue"/> and to <see cref="Close"/>.</summary>
+    public void FlushTo(long offset)
+    {
+        lock (_writeLock)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            if (_recoveryPoint > offset)
+                return;
+            FlushLocked(_end, NowMs);
+        }
+    }
+
     private void FlushLocked(LogEnd end, long now)
     {
         var segments = _segments;
@@ -619,6 +718,7 @@ public sealed class PartitionLog : IDisposable
         {
             if (_closed)
                 return;
+            CutTornTail(throwOnFailure: false);
             if (clean)
             {
                 foreach (var segment in _segments)

@@ -56,6 +56,15 @@ public sealed class TimeIndex
         return found < 0 ? new Entry(-1, 0) : entries[found];
     }
 
+    /// <summary>Drops the entries from <paramref name="count"/> on (undoing an append that failed).</summary>
+    internal void TruncateTo(int count)
+    {
+        if (count >= _count)
+            return;
+        Volatile.Write(ref _count, count);
+        _persisted = Math.Min(_persisted, count);
+    }
+
     internal void Clear()
     {
         _entries = new Entry[16];

@@ -76,6 +76,24 @@ public sealed class ProduceFetchTests
     }
 
     [Fact]
+    public async Task Produce_v0_to_v2_store_record_batches_and_refuse_the_old_message_formats()
+    {
+        await using var fixture = await BrokerFixture.StartAsync();
+        using var client = await fixture.ConnectAsync();
+        // A magic 1 message set entry: offset, size, crc, magic 1, attributes, timestamp, null key, value "x".
+        byte[] v1 = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 23, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 1, (byte)'x'];
+        for (short version = 0; version <= 2; version++)
+        {
+            var old = await client.SendAsync<ProduceRequest, ProduceResponse>(Produce("old-formats", 0, (byte[])v1.Clone()), version);
+            Assert.Equal(ErrorCode.UnsupportedForMessageFormat, old.Topics[0].Partitions[0].ErrorCode);
+            var batch = await client.SendAsync<ProduceRequest, ProduceResponse>(Produce("old-formats", 0, Batches.Values("v" + version)), version);
+            Assert.Equal(ErrorCode.None, batch.Topics[0].Partitions[0].ErrorCode);
+            Assert.Equal(version, batch.Topics[0].Partitions[0].BaseOffset);
+        }
+        Assert.Equal(3, fixture.Broker.Topics.Partition("old-formats", 0)!.Log.LogEndOffset);
+    }
+
+    [Fact]
     public async Task Unknown_partition_and_disabled_auto_create_are_reported_per_partition()
     {
         await using var fixture = await BrokerFixture.StartAsync(o => o.AutoCreateTopicsEnable = false);

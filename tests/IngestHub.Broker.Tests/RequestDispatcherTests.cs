@@ -17,8 +17,9 @@ public sealed class RequestDispatcherTests
         var response = await client.SendAsync<ApiVersionsRequest, ApiVersionsResponse>(new ApiVersionsRequest(), 2);
         Assert.Equal(ErrorCode.None, response.ErrorCode);
         var byKey = response.ApiKeys.ToDictionary(k => k.ApiKey);
-        // The minimums older librdkafka checks for feature detection stay where they were.
-        Assert.Equal(((short)3, (short)11), (byKey[ApiKey.Produce].MinVersion, byKey[ApiKey.Produce].MaxVersion));
+        // Produce starts at v0 (older librdkafka compresses only then); the other minimums stay where
+        // older librdkafka's feature detection looks for them.
+        Assert.Equal(((short)0, (short)11), (byKey[ApiKey.Produce].MinVersion, byKey[ApiKey.Produce].MaxVersion));
         Assert.Equal(((short)4, (short)17), (byKey[ApiKey.Fetch].MinVersion, byKey[ApiKey.Fetch].MaxVersion));
         Assert.Equal(((short)0, (short)4), (byKey[ApiKey.ApiVersions].MinVersion, byKey[ApiKey.ApiVersions].MaxVersion));
         foreach (var range in response.ApiKeys)

@@ -1,6 +1,8 @@
 using IngestHub.Broker;
 using IngestHub.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -16,12 +18,19 @@ public sealed class ApplianceFixture : IAsyncLifetime
 
     public string Bootstrap { get; private set; } = "";
 
+    /// <summary>The HTTP API's base address (http://127.0.0.1:port).</summary>
+    public string HttpUrl { get; private set; } = "";
+
+    public string DataDir => _dir;
+
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_dir);
         _app = IngestHubApp.Build(["--data-dir", _dir, "--kafka-port", "0", "--http-port", "0", "--broker:GroupInitialRebalanceDelayMs=0"]);
         await _app.StartAsync();
         Bootstrap = $"127.0.0.1:{_app.Services.GetRequiredService<KafkaBroker>().AdvertisedPort}";
+        HttpUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()
+            .Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
     }
 
     public async ValueTask DisposeAsync()

@@ -75,6 +75,34 @@ public sealed class CliAppTests(ApplianceFixture appliance)
         Assert.Equal(["no key here", "v1", "v2 with | bar"], values.StdoutLines.Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData("lz4", IngestHub.Protocol.Records.CompressionType.Lz4)]
+    [InlineData("zstd", IngestHub.Protocol.Records.CompressionType.Zstd)]
+    public async Task Produce_compresses_with_lz4_and_zstd_and_consume_reads_it_back(string codec, IngestHub.Protocol.Records.CompressionType expected)
+    {
+        string topic = ApplianceFixture.UniqueName(codec);
+        AssertOk(await Run("topics", "create", topic, "--partitions", "1"));
+        string lines = string.Concat(Enumerable.Range(0, 200).Select(i => $"event {i} from the {codec} test\n"));
+        var produced = await RunWithInput(lines, "produce", topic, "--compression", codec);
+        AssertOk(produced);
+        Assert.Contains("Produced 200 records", produced.Stdout);
+
+        // The log holds the batches with the codec asked for.
+        byte[] log = await File.ReadAllBytesAsync(Path.Combine(appliance.DataDir, topic + "-0", "00000000000000000000.log"));
+        var batches = new IngestHub.Protocol.Records.RecordBatchEnumerator(log);
+        int count = 0;
+        while (batches.MoveNext())
+        {
+            Assert.Equal(expected, batches.CurrentHeader.Compression);
+            count++;
+        }
+        Assert.True(count > 0);
+
+        var consumed = await Run("consume", topic, "--from-beginning", "--max", "200", "--timeout", "10");
+        AssertOk(consumed);
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => $"event {i} from the {codec} test"), consumed.StdoutLines);
+    }
+
     [Fact]
     public async Task Produce_reads_a_file_and_consume_reads_one_partition()
     {

@@ -83,6 +83,8 @@ public sealed class ProducerConsumerTests(BrokerFixture broker)
     [Theory]
     [InlineData(CompressionType.Gzip, Acks.All)]
     [InlineData(CompressionType.Snappy, Acks.All)]
+    [InlineData(CompressionType.Lz4, Acks.All)]
+    [InlineData(CompressionType.Zstd, Acks.All)]
     [InlineData(CompressionType.None, Acks.Leader)]
     [InlineData(CompressionType.Gzip, Acks.None)]
     public async Task Compression_and_acks_round_trip(CompressionType compression, Acks acks)

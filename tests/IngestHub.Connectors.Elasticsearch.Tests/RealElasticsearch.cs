@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Configurations;
 using DotNet.Testcontainers.Containers;
+using IngestHub.Testing.Docker;
 using Xunit;
 
 [assembly: AssemblyFixture(typeof(IngestHub.Connectors.Elasticsearch.Tests.RealElasticsearch))]
@@ -51,8 +51,7 @@ public sealed class RealElasticsearch : IAsyncDisposable
         string? configured = Environment.GetEnvironmentVariable(ImageVariable);
         string image = string.IsNullOrWhiteSpace(configured) ? OfficialImage : configured;
 
-        Environment.SetEnvironmentVariable("TESTCONTAINERS_RYUK_DISABLED", "true");
-        await MatchDockerApiVersionAsync(); // before Testcontainers reads its settings
+        await DockerEngine.DetectAsync(); // sets Ryuk off and the engine's API version before Testcontainers reads its settings
         TestcontainersSettings.ResourceReaperEnabled = false;
         IContainer? container = null;
         try
@@ -85,33 +84,6 @@ public sealed class RealElasticsearch : IAsyncDisposable
                 ? $"no real Elasticsearch: {UrlVariable} and {ImageVariable} are not set and the official image {OfficialImage} cannot be run here ({e.GetType().Name}: {FirstLine(e.Message)})"
                 : $"{ImageVariable}={configured} did not start: {e.GetType().Name}: {FirstLine(e.Message)}";
             return new Found(null, reason, configured is not null);
-        }
-    }
-
-    /// <summary>Testcontainers speaks Docker API 1.44, which engines before Docker 25 (Debian 12's docker.io is
-    /// 20.10, API 1.41) refuse; it honours DOCKER_API_VERSION, so that is set to an older engine's version.</summary>
-    private static async Task MatchDockerApiVersionAsync()
-    {
-        if (Environment.GetEnvironmentVariable("DOCKER_API_VERSION") is { Length: > 0 })
-            return;
-        try
-        {
-            using var docker = Process.Start(new ProcessStartInfo("docker", ["version", "--format", "{{.Server.APIVersion}}"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            });
-            if (docker is null)
-                return;
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            string output = await docker.StandardOutput.ReadToEndAsync(timeout.Token);
-            await docker.WaitForExitAsync(timeout.Token);
-            if (docker.ExitCode == 0 && Version.TryParse(output.Trim(), out var version) && version < new Version(1, 44))
-                Environment.SetEnvironmentVariable("DOCKER_API_VERSION", version.ToString());
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or OperationCanceledException or InvalidOperationException)
-        {
-            // No docker CLI, or it hangs: Testcontainers then reports the engine itself.
         }
     }
 

@@ -15,12 +15,15 @@ namespace IngestHub.Server.Tests;
 
 /// <summary>
 /// The appliance on free ports (sampling every second) with a topic of three partitions and a consumer group
-/// that stays connected with known lag: produced 40/25/10 records, committed 30/5/10 → lag 10/20/0.
+/// that stays connected with known lag: produced 40/45/10 records, committed 30/25/10 → lag 10/20/0. The group
+/// commits ten times (one more record each, each commit seen by a sample) and then stops committing, so the lag
+/// monitor holds a full window of commits for partitions 0 and 1.
 /// </summary>
 public sealed class ApplianceFixture : IAsyncLifetime
 {
-    public static readonly int[] Produced = [40, 25, 10];
-    public static readonly int[] Committed = [30, 5, 10];
+    public static readonly int[] Produced = [40, 45, 10];
+    public static readonly int[] Committed = [30, 25, 10];
+    public const int Commits = 10;
     public const string ClientId = "lag-test-client";
 
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "ingesthub-server-tests-" + Guid.NewGuid().ToString("N"));
@@ -76,7 +79,16 @@ public sealed class ApplianceFixture : IAsyncLifetime
             await _consumer.ConsumeAsync(timeout.Token);
             consumed++;
         }
-        await _consumer.CommitAsync(Committed.Select((m, p) => new TopicPartitionOffset(Topic, p, m)), timeout.Token);
+        using var commits = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        for (int step = Commits - 1; step >= 0; step--)
+        {
+            int[] offsets = [.. Committed.Select((m, p) => p == 2 ? m : m - step)];
+            await _consumer.CommitAsync(offsets.Select((m, p) => new TopicPartitionOffset(Topic, p, m)), commits.Token);
+            // Wait until a sample has seen this commit, so each one is a separate entry of the window.
+            await Eventually.MatchAsync(() => GetJsonAsync($"api/groups/{Group}").ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null),
+                g => g is not null && g["partitions"]!.AsArray().Select(p => (long)p!["committed_offset"]!).SequenceEqual(offsets.Select(o => (long)o)),
+                TimeSpan.FromSeconds(30), $"commit {string.Join('/', offsets)} observed");
+        }
     }
 
     public async Task<JsonNode> GetJsonAsync(string path)

@@ -55,6 +55,8 @@ public sealed class MonitoringApiTests(ApplianceFixture app)
             Assert.Equal(ApplianceFixture.Produced[p] - ApplianceFixture.Committed[p], (long)row["lag"]!);
             Assert.Equal(ApplianceFixture.ClientId, (string)row["client_id"]!);
             Assert.Contains((string)row["status"]!, new[] { "OK", "WARNING", "STALL", "STOP", "REWIND" });
+            Assert.Equal(p == 2 ? 1 : ApplianceFixture.Commits, (int)row["commits"]!);
+            Assert.True((double)row["lag_seconds"]! >= 0);
         }
         Assert.Equal(30, (long)group["total_lag"]!);
     }
@@ -64,7 +66,7 @@ public sealed class MonitoringApiTests(ApplianceFixture app)
     {
         var group = await Eventually.MatchAsync(GroupAsync, g => (string)g["status"]! == "ERR", Deadline, "group status ERR");
         var statuses = group["partitions"]!.AsArray().Select(p => (string)p!["status"]!).ToArray();
-        // Partitions 0 and 1 have lag and no commits since the window began; partition 2 has no lag.
+        // Partitions 0 and 1 have lag and no commit for longer than their ten commits spanned; partition 2 has no lag.
         Assert.Equal(["STOP", "STOP", "OK"], statuses);
         var single = await app.GetJsonAsync($"api/groups/{app.Group}");
         Assert.Equal("ERR", (string)single["status"]!);

@@ -31,34 +31,6 @@ public sealed class MonitoringPrimitivesTests
     }
 
     [Fact]
-    public void Ring_buffer_keeps_the_newest_items_in_order()
-    {
-        var ring = new RingBuffer<int>(4);
-        for (int i = 1; i <= 10; i++)
-            ring.Add(i);
-        Assert.Equal([7, 8, 9, 10], ring.Snapshot());
-        Assert.Equal([9, 10], ring.Snapshot(2));
-        Assert.Equal(10, ring.Last());
-        Assert.Equal(4, ring.Count);
-    }
-
-    [Fact]
-    public void History_capacity_covers_an_hour_at_the_sampling_interval()
-    {
-        Assert.True(new MonitoringOptions { SampleIntervalSeconds = 5 }.HistoryCapacity >= 720);
-        Assert.True(new MonitoringOptions { SampleIntervalSeconds = 1 }.HistoryCapacity >= 3600);
-    }
-
-    [Fact]
-    public void Rate_is_per_second_between_first_and_last_and_never_negative()
-    {
-        ThroughputSample[] samples = [new(0, 100, 1000), new(5_000, 150, 1500), new(10_000, 300, 3000)];
-        Assert.Equal((20.0, 200.0), MonitoringHistory.Rate(samples));
-        Assert.Equal((0.0, 0.0), MonitoringHistory.Rate([new(0, 500, 500), new(1_000, 10, 10)]));
-        Assert.Equal((0.0, 0.0), MonitoringHistory.Rate([new(0, 1, 1)]));
-    }
-
-    [Fact]
     public void Exposition_escapes_help_and_label_values()
     {
         var w = new PrometheusTextWriter();

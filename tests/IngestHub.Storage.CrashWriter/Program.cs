@@ -1,10 +1,16 @@
 // Appends batches to a partition log in fsync-before-acknowledge mode and prints "ack <base> <last>" after
-// each append returns, until killed. Used by the storage crash tests.
+// each append returns, until killed. Used by the storage crash tests. "atomic-file <path> [count]" replaces one
+// metadata file through AtomicFile instead (see AtomicFileWrites); "compact <dir> <segment-bytes> <bytes/s>" cleans
+// a compacted log slowly (see CompactionRun).
 using System.Buffers.Binary;
 using System.Text;
 using IngestHub.Protocol.Records;
 using IngestHub.Storage;
 
+if (args.Length >= 2 && args[0] == "atomic-file")
+    return AtomicFileWrites.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : int.MaxValue);
+if (args.Length >= 4 && args[0] == "compact")
+    return CompactionRun.Run(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
 if (args.Length < 1)
 {
     Console.Error.WriteLine("usage: CrashWriter <partition-dir> [segment-bytes]");

@@ -11,17 +11,6 @@ public sealed class CrashWriterProcessTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static string WriterDll()
-    {
-        // tests/IngestHub.Storage.Tests/bin/<Configuration>/<tfm>/ → tests/IngestHub.Storage.CrashWriter/bin/<Configuration>/<tfm>/
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string tfm = testBin.Name, configuration = testBin.Parent!.Name;
-        string testsRoot = testBin.Parent.Parent!.Parent!.Parent!.FullName;
-        string dll = Path.Combine(testsRoot, "IngestHub.Storage.CrashWriter", "bin", configuration, tfm, "IngestHub.Storage.CrashWriter.dll");
-        Assert.True(File.Exists(dll), "crash writer not built at " + dll);
-        return dll;
-    }
-
     [Fact]
     public async Task Acknowledged_fsync_appends_survive_sigkill()
     {
@@ -29,7 +18,7 @@ public sealed class CrashWriterProcessTests : IDisposable
         var acks = new List<(long Base, long Last)>();
         for (int round = 0; round < 2; round++)
         {
-            var start = new ProcessStartInfo("dotnet", [WriterDll(), dir, "8192"])
+            var start = new ProcessStartInfo("dotnet", [CrashWriterBuild.Dll(), dir, "8192"])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,

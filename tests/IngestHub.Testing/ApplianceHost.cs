@@ -16,13 +16,15 @@ namespace IngestHub.Testing;
 public sealed class ApplianceHost : IAsyncDisposable
 {
     private readonly string[] _extraArgs;
+    private readonly Action<WebApplicationBuilder>? _configure;
     private WebApplication? _app;
     private int _kafkaPort;
 
-    private ApplianceHost(string dataDir, string[] extraArgs)
+    private ApplianceHost(string dataDir, string[] extraArgs, Action<WebApplicationBuilder>? configure)
     {
         DataDir = dataDir;
         _extraArgs = extraArgs;
+        _configure = configure;
     }
 
     public string DataDir { get; }
@@ -32,11 +34,14 @@ public sealed class ApplianceHost : IAsyncDisposable
     public KafkaBroker Broker => _app!.Services.GetRequiredService<KafkaBroker>();
     public IServiceProvider Services => _app!.Services;
 
-    public static async Task<ApplianceHost> StartAsync(params string[] extraArgs)
+    public static Task<ApplianceHost> StartAsync(params string[] extraArgs) => StartAsync(null, extraArgs);
+
+    /// <summary>With <paramref name="configure"/> adding services (e.g. a test sink type) before the host is built.</summary>
+    public static async Task<ApplianceHost> StartAsync(Action<WebApplicationBuilder>? configure, params string[] extraArgs)
     {
         string dir = Path.Combine(Path.GetTempPath(), "ingesthub-appliance-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        var host = new ApplianceHost(dir, extraArgs);
+        var host = new ApplianceHost(dir, extraArgs, configure);
         await host.StartAsync();
         return host;
     }
@@ -52,7 +57,7 @@ public sealed class ApplianceHost : IAsyncDisposable
             "--broker:GroupInitialRebalanceDelayMs=0",
         };
         args.AddRange(_extraArgs);
-        _app = IngestHubApp.Build([.. args]);
+        _app = IngestHubApp.Build([.. args], _configure);
         await _app.StartAsync();
         _kafkaPort = Broker.AdvertisedPort;
         var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;

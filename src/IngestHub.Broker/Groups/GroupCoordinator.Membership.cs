@@ -17,6 +17,8 @@ public sealed partial class GroupCoordinator
             return JoinError(ErrorCode.CoordinatorNotAvailable, request.MemberId);
         if (request.GroupId.Length == 0)
             return JoinError(ErrorCode.InvalidGroupId, request.MemberId);
+        if (_consumerGroups.TryGetValue(request.GroupId, out var consumerGroup) && HasMembers(consumerGroup))
+            return JoinError(ErrorCode.InconsistentGroupProtocol, request.MemberId);
         if (request.SessionTimeoutMs < _options.GroupMinSessionTimeoutMs || request.SessionTimeoutMs > _options.GroupMaxSessionTimeoutMs)
             return JoinError(ErrorCode.InvalidSessionTimeout, request.MemberId);
         var protocols = new List<KeyValuePair<string, byte[]>>(request.Protocols.Count);
@@ -186,11 +188,14 @@ public sealed partial class GroupCoordinator
         int rebalanceTimeout = group.RebalanceTimeoutMs();
         group.InitialDelayDeadlineMs = -1;
         int initialDelay = _options.GroupInitialRebalanceDelayMs;
-        if (group.State == GroupState.Empty && initialDelay > 0)
+        bool expecting = _expectedMembers.ContainsKey(group.GroupId);
+        if (group.State == GroupState.Empty && (initialDelay > 0 || expecting))
         {
-            // A new group waits for more members (each arrival extends the wait, up to the rebalance timeout).
-            group.InitialDelayDeadlineMs = now + Math.Min(initialDelay, rebalanceTimeout);
-            group.InitialDelayRemainingMs = Math.Max(rebalanceTimeout - initialDelay, 0);
+            // A new group waits for more members (each arrival extends the wait, up to the rebalance timeout). A group
+            // expecting its members waits for them even when the initial delay is off (bounded, see ExpectMembers).
+            int wait = initialDelay > 0 ? initialDelay : ExpectedMembersMaxWaitMs;
+            group.InitialDelayDeadlineMs = now + Math.Min(wait, rebalanceTimeout);
+            group.InitialDelayRemainingMs = Math.Max(rebalanceTimeout - wait, 0);
             group.NewMemberAdded = false;
         }
         group.RebalanceDeadlineMs = now + rebalanceTimeout;
@@ -200,8 +205,14 @@ public sealed partial class GroupCoordinator
 
     private void TryCompleteJoin(GroupMetadata group, long now)
     {
-        if (group.State != GroupState.PreparingRebalance || group.InitialDelayDeadlineMs >= 0)
+        if (group.State != GroupState.PreparingRebalance)
             return;
+        if (group.InitialDelayDeadlineMs >= 0)
+        {
+            if (ExpectedMembersJoined(group))
+                CompleteJoin(group, now);
+            return;
+        }
         if (group.AllMembersJoined() || now >= group.RebalanceDeadlineMs)
             CompleteJoin(group, now);
     }
@@ -328,17 +339,22 @@ public sealed partial class GroupCoordinator
         }
         if (group.State == GroupState.PreparingRebalance && group.InitialDelayDeadlineMs >= 0 && now >= group.InitialDelayDeadlineMs)
         {
+            int initialDelay = _options.GroupInitialRebalanceDelayMs;
+            long extend = 0;
             if (group.NewMemberAdded && group.InitialDelayRemainingMs > 0)
             {
-                int initialDelay = _options.GroupInitialRebalanceDelayMs;
-                group.NewMemberAdded = false;
-                group.InitialDelayDeadlineMs = now + Math.Min(initialDelay, group.InitialDelayRemainingMs);
+                extend = Math.Min(initialDelay, group.InitialDelayRemainingMs);
                 group.InitialDelayRemainingMs = Math.Max(group.InitialDelayRemainingMs - initialDelay, 0);
             }
             else
             {
-                CompleteJoin(group, now);
+                extend = Math.Min(initialDelay, ExpectedMembersWaitLeftMs(group, now));
             }
+            group.NewMemberAdded = false;
+            if (extend > 0)
+                group.InitialDelayDeadlineMs = now + extend;
+            else
+                CompleteJoin(group, now);
         }
         TryCompleteJoin(group, now);
     }
@@ -499,10 +515,44 @@ public sealed partial class GroupCoordinator
         return member is null ? ErrorCode.UnknownMemberId : ErrorCode.None;
     }
 
-    private static void Transition(GroupMetadata group, GroupState state, long now)
+    /// <summary>Moves the group to <paramref name="state"/>. As Kafka's coordinator does, the group's metadata record
+    /// is written when a generation's assignment is complete (Stable), when the group empties, and as a tombstone
+    /// when it is gone (Dead).</summary>
+    private void Transition(GroupMetadata group, GroupState state, long now)
     {
+        var previous = group.State;
         group.State = state;
         group.StateSinceMs = now;
+        if (state == GroupState.Stable || (state == GroupState.Empty && previous != GroupState.Empty))
+            StoreGroupMetadata(group.GroupId, DescribeForStore(group, now));
+        else if (state == GroupState.Dead && previous != GroupState.Dead)
+            StoreGroupMetadata(group.GroupId, null);
+    }
+
+    private static OffsetsTopic.GroupMetadataValue DescribeForStore(GroupMetadata group, long now)
+    {
+        var members = new List<OffsetsTopic.GroupMetadataMember>(group.Members.Count);
+        foreach (var member in group.Members)
+        {
+            members.Add(new OffsetsTopic.GroupMetadataMember(member.MemberId, member.GroupInstanceId, member.ClientId, member.ClientHost,
+                member.RebalanceTimeoutMs, member.SessionTimeoutMs,
+                (group.ProtocolName is null ? null : member.MetadataFor(group.ProtocolName)) ?? [], member.Assignment));
+        }
+        return new OffsetsTopic.GroupMetadataValue(group.ProtocolType ?? "", group.GenerationId, group.ProtocolName, group.LeaderId, now, members);
+    }
+
+    /// <summary>Membership is re-established by clients after a failure, so a record that cannot be written is
+    /// logged, not failed to the caller.</summary>
+    private void StoreGroupMetadata(string groupId, OffsetsTopic.GroupMetadataValue? value)
+    {
+        try
+        {
+            _store.WriteGroupMetadata(groupId, value);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            _logger.LogWarning(e, "Could not write the metadata record of group {Group} to {Topic}", groupId, Metadata.TopicName.ConsumerOffsets);
+        }
     }
 
     private static TaskCompletionSource<JoinGroupResponse> NewJoinWaiter() =>

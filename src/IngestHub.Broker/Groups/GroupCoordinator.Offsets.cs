@@ -47,14 +47,25 @@ public sealed partial class GroupCoordinator
         }
         try
         {
-            await _store.CommitAsync(request.GroupId, accepted, cancellationToken);
+            await _store.CommitAsync(request.GroupId, accepted);
+            if (accepted.Count > 0)
+                Storage?.Succeeded($"offset commit of group {request.GroupId}");
             // A group that expired between validation and the write must exist again so its offsets can expire.
             if (accepted.Count > 0)
                 _groups.GetOrAdd(request.GroupId, static (id, now) => new GroupMetadata(id, now), now);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        catch (OffsetsTooLargeException e)
         {
-            _logger.LogError(e, "Could not store offsets of group {Group}", request.GroupId);
+            _logger.LogWarning("Offsets of group {Group} refused: {Reason}", request.GroupId, e.Message);
+            foreach (var result in acceptedResults)
+                result.ErrorCode = ErrorCode.InvalidCommitOffsetSize;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            if (Storage is not null && e is not ObjectDisposedException)
+                Storage.Failed($"offset commit of group {request.GroupId}", e);
+            else
+                _logger.LogError(e, "Could not store offsets of group {Group}", request.GroupId);
             foreach (var result in acceptedResults)
                 result.ErrorCode = ErrorCode.CoordinatorNotAvailable;
         }
@@ -63,6 +74,8 @@ public sealed partial class GroupCoordinator
 
     private ErrorCode ValidateCommit(OffsetCommitRequest request)
     {
+        if (ValidateConsumerGroupCommit(request) is { } consumerGroupError)
+            return consumerGroupError;
         bool namesMember = request.GenerationId >= 0 || request.MemberId.Length > 0 || request.GroupInstanceId is not null;
         for (int attempt = 0; attempt < 3; attempt++)
         {

@@ -19,6 +19,8 @@ public sealed partial class GroupCoordinator
         var types = request?.TypesFilter ?? [];
         foreach (var group in _groups.Values)
         {
+            if (IsConsumerGroup(group.GroupId))
+                continue;
             lock (group.Gate)
             {
                 if (group.State == GroupState.Dead)
@@ -31,6 +33,7 @@ public sealed partial class GroupCoordinator
                 response.Groups.Add(new ListGroupsResponse.Group { GroupId = group.GroupId, ProtocolType = group.ProtocolType ?? "", GroupState = state, GroupType = ClassicGroupType });
             }
         }
+        response.Groups.AddRange(ListConsumerGroups(states, types));
         return response;
     }
 

@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
-using System.Numerics;
 using IngestHub.Protocol.Primitives;
 
 namespace IngestHub.Broker.Groups;
 
 /// <summary>
-/// One entry of the offsets log and snapshot: <c>length i32 · crc32c u32 · body</c>, where the body is
+/// One entry of the offsets file that data directories of earlier versions kept (<c>__consumer_offsets/offsets.log</c>
+/// and <c>offsets.snapshot</c>), read once to migrate them (<see cref="LegacyOffsetFiles"/>):
+/// <c>length i32 · crc32c u32 · body</c>, where the body is
 /// <c>kind i8 · group · topic · partition i32 · offset i64 · leader epoch i32 · commit time i64 · metadata</c>
 /// (strings as Kafka nullable strings). A delete carries the same key and zeroes.
 /// </summary>
@@ -33,7 +34,7 @@ internal readonly record struct OffsetLogRecord(bool IsDelete, string Group, Gro
         var all = output.WrittenSpanMutable;
         var body = all[bodyStart..];
         BinaryPrimitives.WriteInt32BigEndian(all[start..], body.Length);
-        BinaryPrimitives.WriteUInt32BigEndian(all[(start + 4)..], Crc(body));
+        BinaryPrimitives.WriteUInt32BigEndian(all[(start + 4)..], Crc32C.Compute(body));
     }
 
     /// <summary>Reads the record at the start of <paramref name="data"/>; false when it is incomplete or corrupt
@@ -49,7 +50,7 @@ internal readonly record struct OffsetLogRecord(bool IsDelete, string Group, Gro
         if (length <= 0 || length > MaxBodySize || span.Length - HeaderSize < length)
             return false;
         var body = data.Slice(HeaderSize, length);
-        if (Crc(body.Span) != BinaryPrimitives.ReadUInt32BigEndian(span[4..]))
+        if (Crc32C.Compute(body.Span) != BinaryPrimitives.ReadUInt32BigEndian(span[4..]))
             return false;
         try
         {
@@ -72,18 +73,5 @@ internal readonly record struct OffsetLogRecord(bool IsDelete, string Group, Gro
         }
         size = HeaderSize + length;
         return true;
-    }
-
-    private static uint Crc(ReadOnlySpan<byte> data)
-    {
-        uint crc = 0xFFFFFFFFu;
-        while (data.Length >= 8)
-        {
-            crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data));
-            data = data[8..];
-        }
-        foreach (byte b in data)
-            crc = BitOperations.Crc32C(crc, b);
-        return ~crc;
     }
 }

@@ -1,46 +1,51 @@
-using IngestHub.Broker.Metadata;
-using IngestHub.Protocol.Primitives;
+using IngestHub.Broker.Groups.OffsetsTopic;
+using IngestHub.Broker.Logs;
+using IngestHub.Protocol;
+using IngestHub.Protocol.Records;
 using Microsoft.Extensions.Logging;
 
 namespace IngestHub.Broker.Groups;
 
 /// <summary>
-/// Committed offsets of every group, durable across a crash: an append-only log
-/// (<c>offsets.log</c>) fsynced before a commit is acknowledged, and a compacted snapshot
-/// (<c>offsets.snapshot</c>, replaced atomically) after which the log is truncated. Loading reads the
-/// snapshot, then replays the log up to its first torn or corrupt record and cuts the log there.
-/// Concurrent commits share one fsync.
+/// Committed offsets and group metadata of every group, kept as Kafka keeps them: records of the internal compacted
+/// topic <c>__consumer_offsets</c>, in Kafka's key/value formats (<see cref="OffsetsTopicFormat"/>), each group on
+/// the partition <see cref="OffsetsTopicFormat.PartitionFor"/> gives it. The topic is created at the first write. A commit is appended and fsynced before it
+/// is acknowledged (commits waiting for the same partition share one fsync); deletes are tombstones. The latest
+/// state is held in memory and rebuilt by reading every partition at start; the log cleaner compacts the topic.
 /// </summary>
 internal sealed class OffsetStore : IDisposable
 {
-    public const string LogFileName = "offsets.log";
-    public const string SnapshotFileName = "offsets.snapshot";
-
-    private readonly string _directory;
+    private readonly TopicRegistry _topics;
+    /// <summary>The offsets topic once it exists (it is created at the first write).</summary>
+    private TopicState? _topic;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    /// <summary>Guards the maps and orders appends: a record is appended under it, so the log's order is the maps'.</summary>
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Dictionary<GroupPartition, CommittedOffset>> _offsets = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _syncGate = new(1, 1);
-    private readonly FileStream _log;
-    private long _appended;
-    private long _synced;
+    private readonly Dictionary<string, GroupMetadataValue> _loadedGroups = new(StringComparer.Ordinal);
+    /// <summary>Consumer-protocol group records found at load: the latest value per key, tombstoned keys left out.</summary>
+    private readonly Dictionary<ConsumerGroupRecordKey, object> _loadedConsumerRecords = [];
     private bool _disposed;
 
-    public OffsetStore(string directory, ILogger logger)
+    public OffsetStore(TopicRegistry topics, ILogger logger, TimeProvider time)
     {
-        _directory = directory;
+        _topics = topics;
         _logger = logger;
-        Directory.CreateDirectory(directory);
-        LoadSnapshot();
-        _log = new FileStream(Path.Combine(directory, LogFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.None);
-        ReplayLog();
+        _time = time;
+        if (topics.TryGetTopic(OffsetsTopicFormat.TopicName, out var topic))
+        {
+            _topic = topic;
+            foreach (var partition in topic.Partitions)
+                Load(partition);
+        }
     }
 
-    /// <summary>Bytes in the log since the last snapshot.</summary>
-    public long LogLength
-    {
-        get { lock (_gate) return _log.Length; }
-    }
+    /// <summary>The group metadata records found at load (the latest per group, tombstoned groups left out).</summary>
+    public IReadOnlyDictionary<string, GroupMetadataValue> LoadedGroups => _loadedGroups;
+
+    /// <summary>The consumer-protocol group records found at load (the latest value per key, tombstoned keys left out).</summary>
+    public IReadOnlyDictionary<ConsumerGroupRecordKey, object> LoadedConsumerGroupRecords => _loadedConsumerRecords;
 
     public IReadOnlyList<string> GroupIds()
     {
@@ -72,29 +77,32 @@ internal sealed class OffsetStore : IDisposable
     }
 
     /// <summary>Appends the commits, applies them and returns once they are on disk.</summary>
-    public async Task CommitAsync(string group, IReadOnlyList<KeyValuePair<GroupPartition, CommittedOffset>> offsets, CancellationToken cancellationToken)
+    public Task CommitAsync(string group, IReadOnlyList<KeyValuePair<GroupPartition, CommittedOffset>> offsets)
     {
         if (offsets.Count == 0)
-            return;
-        using var buffer = new PooledBufferWriter(256 * offsets.Count);
-        foreach (var (partition, offset) in offsets)
-            new OffsetLogRecord(false, group, partition, offset).WriteTo(buffer);
-        long sequence;
-        lock (_gate)
+            return Task.CompletedTask;
+        var batch = new RecordBatchBuilder(CompressionType.None, 128 * offsets.Count);
+        using (batch)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _log.Write(buffer.WrittenSpan);
-            _log.Flush();
-            var map = GroupMap(group);
             foreach (var (partition, offset) in offsets)
-                map[partition] = offset;
-            sequence = ++_appended;
+                batch.Append(offset.CommitTimestampMs, OffsetsTopicFormat.EncodeKey(new OffsetCommitKey(group, partition.Topic, partition.Partition)), CommitValue(offset));
+            PartitionState log;
+            long lastOffset;
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                (log, lastOffset) = Append(group, batch);
+                var map = GroupMap(group);
+                foreach (var (partition, offset) in offsets)
+                    map[partition] = offset;
+            }
+            log.Log.FlushTo(lastOffset);
         }
-        await SyncAsync(sequence, cancellationToken);
+        return Task.CompletedTask;
     }
 
     /// <summary>Removes the group's offsets that <paramref name="expired"/> selects; returns how many are left.
-    /// Deletes are not fsynced: losing one only brings an expired offset back until the next expiry pass.</summary>
+    /// The tombstones are not fsynced: losing one only brings an expired offset back until the next expiry pass.</summary>
     public int Expire(string group, Func<CommittedOffset, bool> expired)
     {
         lock (_gate)
@@ -108,71 +116,129 @@ internal sealed class OffsetStore : IDisposable
                     (removed ??= []).Add(partition);
             }
             if (removed is not null)
-            {
-                using var buffer = new PooledBufferWriter(128 * removed.Count);
-                foreach (var partition in removed)
-                {
-                    map.Remove(partition);
-                    new OffsetLogRecord(true, group, partition, new CommittedOffset(-1, -1, null, 0)).WriteTo(buffer);
-                }
-                _log.Write(buffer.WrittenSpan);
-                _log.Flush();
-            }
+                RemoveLocked(group, map, removed);
             if (map.Count == 0)
                 _offsets.Remove(group);
             return map.Count;
         }
     }
 
-    /// <summary>Writes every live offset to a new snapshot (atomically) and empties the log.</summary>
-    public void WriteSnapshot()
+    /// <summary>Removes the group's offsets of the partitions <paramref name="selected"/> picks (DeleteGroups,
+    /// OffsetDelete), written as tombstones and fsynced before returning.</summary>
+    public void Delete(string group, Func<GroupPartition, bool> selected)
     {
+        PartitionState log;
+        long lastOffset;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_offsets.TryGetValue(group, out var map))
+                return;
+            List<GroupPartition> removed = [];
+            foreach (var partition in map.Keys)
+            {
+                if (selected(partition))
+                    removed.Add(partition);
+            }
+            if (removed.Count == 0)
+                return;
+            (log, lastOffset) = RemoveLocked(group, map, removed);
+            if (map.Count == 0)
+                _offsets.Remove(group);
+        }
+        log.Log.FlushTo(lastOffset);
+    }
+
+    /// <summary>Writes the group's metadata record (its generation, protocol, members and their assignments), or its
+    /// tombstone when <paramref name="value"/> is null (the group is gone). Not fsynced: the record describes
+    /// membership, which clients re-establish after a crash anyway.</summary>
+    public void WriteGroupMetadata(string group, GroupMetadataValue? value)
+    {
+        using var batch = new RecordBatchBuilder(CompressionType.None, 256);
+        batch.Append(NowMs, OffsetsTopicFormat.EncodeGroupKey(group), value is null ? null : OffsetsTopicFormat.EncodeValue(value));
         lock (_gate)
         {
             if (_disposed)
                 return;
-            using var buffer = new PooledBufferWriter(64 * 1024);
-            foreach (var (group, map) in _offsets)
-            {
-                foreach (var (partition, offset) in map)
-                    new OffsetLogRecord(false, group, partition, offset).WriteTo(buffer);
-            }
-            string path = Path.Combine(_directory, SnapshotFileName);
-            string temp = path + ".tmp";
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(buffer.WrittenSpan);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-            AtomicFile.FsyncDirectory(_directory);
-            // A crash before this truncation replays records the snapshot already holds, which is harmless.
-            _log.SetLength(0);
-            _log.Flush(flushToDisk: true);
+            Append(group, batch);
         }
     }
 
-    private async Task SyncAsync(long sequence, CancellationToken cancellationToken)
+    /// <summary>Writes consumer-protocol group records (a null value is a tombstone) of one group as one batch. Not
+    /// fsynced, like the classic group metadata record.</summary>
+    public void WriteConsumerGroupRecords(string group, IReadOnlyList<(byte[] Key, byte[]? Value)> records)
     {
-        await _syncGate.WaitAsync(cancellationToken);
-        try
+        if (records.Count == 0)
+            return;
+        int size = 0;
+        foreach (var (key, value) in records)
+            size += key.Length + (value?.Length ?? 0) + 32;
+        using var batch = new RecordBatchBuilder(CompressionType.None, size);
+        long now = NowMs;
+        foreach (var (key, value) in records)
+            batch.Append(now, key, value);
+        lock (_gate)
         {
-            if (Volatile.Read(ref _synced) >= sequence)
+            if (_disposed)
                 return;
-            long target;
+            Append(group, batch);
+        }
+    }
+
+    /// <summary>Writes offsets read from elsewhere (a data directory's former offsets file) and fsyncs them.</summary>
+    public void Import(IReadOnlyDictionary<string, Dictionary<GroupPartition, CommittedOffset>> offsets)
+    {
+        var written = new Dictionary<PartitionState, long>();
+        foreach (var (group, map) in offsets)
+        {
+            if (map.Count == 0)
+                continue;
+            using var batch = new RecordBatchBuilder(CompressionType.None, 128 * map.Count);
+            foreach (var (partition, offset) in map)
+                batch.Append(offset.CommitTimestampMs, OffsetsTopicFormat.EncodeKey(new OffsetCommitKey(group, partition.Topic, partition.Partition)), CommitValue(offset));
             lock (_gate)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                target = _appended;
+                var (log, lastOffset) = Append(group, batch);
+                written[log] = lastOffset;
+                var current = GroupMap(group);
+                foreach (var (partition, offset) in map)
+                    current[partition] = offset;
             }
-            // Everything up to target is already written to the OS; one fsync covers all waiting commits.
-            RandomAccess.FlushToDisk(_log.SafeFileHandle);
-            Volatile.Write(ref _synced, target);
         }
-        finally
-        {
-            _syncGate.Release();
-        }
+        foreach (var (log, lastOffset) in written)
+            log.Log.FlushTo(lastOffset);
+    }
+
+    private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static byte[] CommitValue(CommittedOffset offset) =>
+        OffsetsTopicFormat.EncodeValue(new OffsetCommitValue(offset.Offset, offset.LeaderEpoch, offset.Metadata ?? "", offset.CommitTimestampMs));
+
+    private (PartitionState Log, long LastOffset) RemoveLocked(string group, Dictionary<GroupPartition, CommittedOffset> map, List<GroupPartition> removed)
+    {
+        using var batch = new RecordBatchBuilder(CompressionType.None, 96 * removed.Count);
+        long now = NowMs;
+        foreach (var partition in removed)
+            batch.Append(now, OffsetsTopicFormat.EncodeKey(new OffsetCommitKey(group, partition.Topic, partition.Partition)), (byte[]?)null);
+        var appended = Append(group, batch);
+        foreach (var partition in removed)
+            map.Remove(partition);
+        return appended;
+    }
+
+    /// <summary>Appends the batch to the group's partition (under <see cref="_gate"/>); throws IOException when the
+    /// log refuses it, so callers report the failure as they did for a failed write.</summary>
+    private (PartitionState Log, long LastOffset) Append(string group, RecordBatchBuilder batch)
+    {
+        var topic = _topic ??= _topics.EnsureBrokerTopic(OffsetsTopicFormat.TopicName);
+        var partition = topic.Partitions[OffsetsTopicFormat.PartitionFor(group, topic.Partitions.Count)];
+        int count = batch.Count;
+        var outcome = partition.Append(batch.ToArray(), fsync: false);
+        if (outcome.Error is ErrorCode.MessageTooLarge or ErrorCode.RecordListTooLarge)
+            throw new OffsetsTooLargeException($"the records are larger than {partition.Topic} accepts ({outcome.Error})");
+        if (outcome.Error != ErrorCode.None)
+            throw new IOException($"appending to {partition.Topic}-{partition.Index} failed: {outcome.Error} {outcome.Message}");
+        return (partition, outcome.BaseOffset + count - 1);
     }
 
     private Dictionary<GroupPartition, CommittedOffset> GroupMap(string group)
@@ -185,70 +251,108 @@ internal sealed class OffsetStore : IDisposable
         return map;
     }
 
-    private void Apply(in OffsetLogRecord record)
+    /// <summary>Reads one partition from its start and applies every record in order; a record that does not decode
+    /// is skipped with a warning (the broker never writes one, and clients cannot produce to the topic).</summary>
+    private void Load(PartitionState partition)
     {
-        if (record.IsDelete)
+        var log = partition.Log;
+        long offset = log.LogStartOffset;
+        int skipped = 0;
+        var records = new List<DecodedRecord>();
+        while (offset < log.LogEndOffset)
         {
-            if (_offsets.TryGetValue(record.Group, out var map))
+            byte[] chunk;
+            using (var read = log.Read(offset, 1024 * 1024))
             {
-                map.Remove(record.Partition);
-                if (map.Count == 0)
-                    _offsets.Remove(record.Group);
+                if (read.Error != ErrorCode.None)
+                    throw new IOException($"reading {log.Name} at offset {offset} failed: {read.Error}");
+                if (read.Length == 0)
+                    break;
+                chunk = new byte[read.Length];
+                read.CopyTo(chunk);
+            }
+            long next = offset;
+            var batches = new RecordBatchEnumerator(chunk);
+            while (batches.MoveNext())
+            {
+                var header = batches.CurrentHeader;
+                next = header.BaseOffset + header.LastOffsetDelta + 1;
+                records.Clear();
+                var error = RecordBatchDecoder.TryDecodeBatch(batches.Current, records, out string? message);
+                if (error != RecordBatchError.None)
+                {
+                    _logger.LogWarning("{Log}: batch at offset {Offset} does not decode ({Error}: {Message}); skipped", log.Name, header.BaseOffset, error, message);
+                    continue;
+                }
+                foreach (var record in records)
+                {
+                    if (record.Offset < offset)
+                        continue;
+                    if (!Apply(record))
+                        skipped++;
+                }
+            }
+            if (next <= offset)
+                throw new IOException($"reading {log.Name} made no progress at offset {offset}");
+            offset = next;
+        }
+        if (skipped > 0)
+            _logger.LogWarning("{Log}: {Count} records that are not offset commits or group records were skipped", log.Name, skipped);
+    }
+
+    private bool Apply(DecodedRecord record)
+    {
+        if (record.Key is null)
+            return false;
+        try
+        {
+            switch (OffsetsTopicFormat.DecodeKey(record.Key))
+            {
+                case OffsetCommitKey key:
+                    var partition = new GroupPartition(key.Topic, key.Partition);
+                    if (record.Value is null)
+                    {
+                        if (_offsets.TryGetValue(key.Group, out var map))
+                        {
+                            map.Remove(partition);
+                            if (map.Count == 0)
+                                _offsets.Remove(key.Group);
+                        }
+                    }
+                    else
+                    {
+                        var value = OffsetsTopicFormat.DecodeOffsetValue(record.Value);
+                        GroupMap(key.Group)[partition] = new CommittedOffset(value.Offset, value.LeaderEpoch, value.Metadata, value.CommitTimestamp);
+                    }
+                    return true;
+                case string group:
+                    if (record.Value is null)
+                        _loadedGroups.Remove(group);
+                    else
+                        _loadedGroups[group] = OffsetsTopicFormat.DecodeGroupValue(record.Value);
+                    return true;
+                case ConsumerGroupRecordKey consumerKey:
+                    if (record.Value is null)
+                        _loadedConsumerRecords.Remove(consumerKey);
+                    else if (OffsetsTopicFormat.DecodeConsumerGroupValue(consumerKey.Type, record.Value) is { } consumerValue)
+                        _loadedConsumerRecords[consumerKey] = consumerValue;
+                    return true;
+                default:
+                    return false;
             }
         }
-        else
+        catch (InvalidDataException)
         {
-            GroupMap(record.Group)[record.Partition] = record.Offset;
+            return false;
         }
-    }
-
-    private void LoadSnapshot()
-    {
-        string path = Path.Combine(_directory, SnapshotFileName);
-        if (!File.Exists(path))
-            return;
-        var data = File.ReadAllBytes(path);
-        int valid = ApplyAll(data);
-        if (valid != data.Length)
-            _logger.LogWarning("Offsets snapshot {Path} is corrupt after byte {Valid} of {Length}; later entries ignored", path, valid, data.Length);
-    }
-
-    private void ReplayLog()
-    {
-        var data = new byte[_log.Length];
-        _log.Position = 0;
-        _log.ReadExactly(data);
-        int valid = ApplyAll(data);
-        if (valid != data.Length)
-        {
-            _logger.LogWarning("Offsets log has a torn or corrupt tail: {Dropped} bytes after byte {Valid} dropped", data.Length - valid, valid);
-            _log.SetLength(valid);
-            _log.Flush(flushToDisk: true);
-        }
-        _log.Position = valid;
-    }
-
-    private int ApplyAll(ReadOnlyMemory<byte> data)
-    {
-        int position = 0;
-        while (position < data.Length && OffsetLogRecord.TryRead(data[position..], out var record, out int size))
-        {
-            Apply(record);
-            position += size;
-        }
-        return position;
     }
 
     public void Dispose()
     {
         lock (_gate)
-        {
-            if (_disposed)
-                return;
             _disposed = true;
-            _log.Flush(flushToDisk: true);
-            _log.Dispose();
-        }
-        _syncGate.Dispose();
     }
 }
+
+/// <summary>A commit whose records the offsets topic refuses as too large (answered INVALID_COMMIT_OFFSET_SIZE).</summary>
+internal sealed class OffsetsTooLargeException(string message) : IOException(message);

@@ -16,6 +16,11 @@ public sealed class CreatePartitionsHandler(TopicRegistry topics, BrokerOptions 
         {
             var result = new CreatePartitionsResponse.TopicResult { Name = topic.Name };
             response.Results.Add(result);
+            if (!request.IsAllowedOnTopic(Protocol.Acls.AclOperation.Alter, topic.Name))
+            {
+                (result.ErrorCode, result.ErrorMessage) = (ErrorCode.TopicAuthorizationFailed, "Authorization failed.");
+                continue;
+            }
             if (topic.Assignments is not null)
             {
                 foreach (var assignment in topic.Assignments)

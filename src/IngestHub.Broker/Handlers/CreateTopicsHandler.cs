@@ -1,3 +1,4 @@
+using IngestHub.Broker.Cluster;
 using IngestHub.Broker.Logs;
 using IngestHub.Broker.Network;
 using IngestHub.Protocol;
@@ -13,12 +14,18 @@ namespace IngestHub.Broker.Handlers;
 /// </summary>
 public sealed class CreateTopicsHandler(TopicRegistry topics, BrokerOptions options) : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
-    protected override ValueTask<CreateTopicsResponse?> HandleAsync(RequestContext request, CreateTopicsRequest message, CancellationToken cancellationToken)
+    /// <summary>Cluster mode: topics are created in the cluster with their replication factor (manual assignments are
+    /// not supported there).</summary>
+    public IBrokerCluster? Cluster { get; init; }
+
+    protected override async ValueTask<CreateTopicsResponse?> HandleAsync(RequestContext request, CreateTopicsRequest message, CancellationToken cancellationToken)
     {
         var response = new CreateTopicsResponse();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var topic in message.Topics)
             seen[topic.Name] = seen.GetValueOrDefault(topic.Name) + 1;
+        // CREATE on the cluster covers every topic; otherwise each topic needs its own CREATE.
+        bool clusterCreate = request.IsAllowedOnClusterQuietly(Protocol.Acls.AclOperation.Create);
         foreach (var topic in message.Topics)
         {
             var result = new CreateTopicsResponse.TopicResult { Name = topic.Name };
@@ -28,7 +35,17 @@ public sealed class CreateTopicsHandler(TopicRegistry topics, BrokerOptions opti
                 (result.ErrorCode, result.ErrorMessage) = (ErrorCode.InvalidRequest, "Create topics request from client contains a duplicate topic");
                 continue;
             }
+            if (!clusterCreate && !request.IsAllowedOnTopic(Protocol.Acls.AclOperation.Create, topic.Name))
+            {
+                (result.ErrorCode, result.ErrorMessage) = (ErrorCode.TopicAuthorizationFailed, "Authorization failed.");
+                continue;
+            }
             int partitions = topic.NumPartitions;
+            if (Cluster is not null)
+            {
+                await CreateInClusterAsync(Cluster, topic, message.ValidateOnly, result, cancellationToken);
+                continue;
+            }
             if (topic.Assignments.Count > 0)
             {
                 if (topic.NumPartitions != -1 || topic.ReplicationFactor != -1)
@@ -82,7 +99,32 @@ public sealed class CreateTopicsHandler(TopicRegistry topics, BrokerOptions opti
                     result.TopicId = created.TopicId;
             }
         }
-        return ValueTask.FromResult<CreateTopicsResponse?>(response);
+        return response;
+    }
+
+    private async Task CreateInClusterAsync(IBrokerCluster cluster, CreateTopicsRequest.Topic topic, bool validateOnly,
+        CreateTopicsResponse.TopicResult result, CancellationToken cancellationToken)
+    {
+        if (topic.Assignments.Count > 0)
+        {
+            (result.ErrorCode, result.ErrorMessage) = (ErrorCode.InvalidReplicaAssignment, "Manual replica assignments are not supported by this cluster; give a replication factor.");
+            return;
+        }
+        if (topic.Configs.Any(c => c.Value is null))
+        {
+            (result.ErrorCode, result.ErrorMessage) = (ErrorCode.InvalidConfig, "Null value not supported for topic configs.");
+            return;
+        }
+        var configs = topic.Configs.ToDictionary(c => c.Name, c => c.Value!, StringComparer.Ordinal);
+        int partitions = topic.NumPartitions == -1 ? options.NumPartitions : topic.NumPartitions;
+        (result.ErrorCode, result.ErrorMessage) = await cluster.CreateTopicAsync(topic.Name, partitions, topic.ReplicationFactor, configs, validateOnly, cancellationToken);
+        if (result.ErrorCode != ErrorCode.None)
+            return;
+        result.NumPartitions = partitions;
+        result.ReplicationFactor = (short)(cluster.Describe(topic.Name, 0)?.Replicas.Count ?? topic.ReplicationFactor);
+        result.Configs = [.. configs.Select(c => new CreateTopicsResponse.Config { Name = c.Key, Value = c.Value, ConfigSource = 1 })];
+        if (topics.TryGetTopic(topic.Name, out var created))
+            result.TopicId = created.TopicId;
     }
 
     private static bool AssignmentIsLocal(CreateTopicsRequest.Topic topic, int nodeId)

@@ -15,7 +15,7 @@ public sealed class DeleteTopicsHandler(TopicRegistry topics) : ApiHandler<Delet
         if (request.ApiVersion < 6)
         {
             foreach (var name in message.TopicNames)
-                response.Topics.Add(new DeleteTopicsResponse.TopicResult { Name = name, ErrorCode = topics.DeleteTopic(name) });
+                response.Topics.Add(new DeleteTopicsResponse.TopicResult { Name = name, ErrorCode = Delete(request, name) });
             return ValueTask.FromResult<DeleteTopicsResponse?>(response);
         }
         foreach (var wanted in message.Topics)
@@ -35,8 +35,12 @@ public sealed class DeleteTopicsHandler(TopicRegistry topics) : ApiHandler<Delet
             {
                 result.TopicId = byName.TopicId;
             }
-            result.ErrorCode = topics.DeleteTopic(result.Name!);
+            result.ErrorCode = Delete(request, result.Name!);
         }
         return ValueTask.FromResult<DeleteTopicsResponse?>(response);
     }
+
+    /// <summary>Deleting needs DELETE on the topic.</summary>
+    private ErrorCode Delete(RequestContext request, string name) =>
+        request.IsAllowedOnTopic(Protocol.Acls.AclOperation.Delete, name) ? topics.DeleteTopic(name) : ErrorCode.TopicAuthorizationFailed;
 }

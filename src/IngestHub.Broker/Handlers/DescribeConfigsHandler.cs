@@ -17,6 +17,8 @@ public sealed class DescribeConfigsHandler(TopicRegistry topics, BrokerOptions o
     private const sbyte TopicResource = 2;
     private const sbyte BrokerResource = 4;
     private const sbyte DynamicTopicConfig = 1;
+    private const sbyte DynamicBrokerConfig = 2;
+    private const sbyte DynamicDefaultBrokerConfig = 3;
     private const sbyte StaticBrokerConfig = 4;
     private const sbyte DefaultConfig = 5;
     private const sbyte TypeBoolean = 1;
@@ -31,6 +33,11 @@ public sealed class DescribeConfigsHandler(TopicRegistry topics, BrokerOptions o
         {
             var result = new DescribeConfigsResponse.Result { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
             response.Results.Add(result);
+            if (ConfigResources.Authorize(request, resource.ResourceType, resource.ResourceName, Protocol.Acls.AclOperation.DescribeConfigs) is not ErrorCode.None and var denied)
+            {
+                result.ErrorCode = denied;
+                continue;
+            }
             List<(string Name, string Value, sbyte Source, sbyte Type)> entries;
             if (resource.ResourceType == TopicResource)
             {
@@ -66,7 +73,7 @@ public sealed class DescribeConfigsHandler(TopicRegistry topics, BrokerOptions o
                 {
                     Name = name,
                     Value = value,
-                    ReadOnly = resource.ResourceType == BrokerResource,
+                    ReadOnly = resource.ResourceType == BrokerResource && !BrokerConfig.Dynamic.ContainsKey(name),
                     IsDefault = source == DefaultConfig,
                     ConfigSource = source,
                     ConfigType = type,
@@ -107,18 +114,31 @@ public sealed class DescribeConfigsHandler(TopicRegistry topics, BrokerOptions o
         return entries;
     }
 
+    /// <summary>The broker's configs; the dynamic ones at this broker's value, else the cluster default, else the
+    /// static setting.</summary>
     private List<(string, string, sbyte, sbyte)> BrokerEntries()
     {
         static string S(long v) => v.ToString(CultureInfo.InvariantCulture);
+        var broker = topics.DynamicBrokerConfigs(clusterDefaults: false);
+        var defaults = topics.DynamicBrokerConfigs(clusterDefaults: true);
+        (string, string, sbyte, sbyte) Dynamic(string name, string value, sbyte type) =>
+            broker.TryGetValue(name, out var own) ? (name, own, DynamicBrokerConfig, type)
+            : defaults.TryGetValue(name, out var shared) ? (name, shared, DynamicDefaultBrokerConfig, type)
+            : (name, value, StaticBrokerConfig, type);
         return
         [
             ("node.id", S(options.NodeId), StaticBrokerConfig, TypeInt),
             ("auto.create.topics.enable", options.AutoCreateTopicsEnable ? "true" : "false", StaticBrokerConfig, TypeBoolean),
             ("num.partitions", S(options.NumPartitions), StaticBrokerConfig, TypeInt),
-            ("log.retention.ms", S(options.LogRetentionMs), StaticBrokerConfig, TypeLong),
-            ("log.retention.bytes", S(options.LogRetentionBytes), StaticBrokerConfig, TypeLong),
-            ("log.segment.bytes", S(options.LogSegmentBytes), StaticBrokerConfig, TypeInt),
-            ("message.max.bytes", S(options.MessageMaxBytes), StaticBrokerConfig, TypeInt),
+            Dynamic("log.retention.ms", S(options.LogRetentionMs), TypeLong),
+            Dynamic("log.retention.bytes", S(options.LogRetentionBytes), TypeLong),
+            Dynamic("log.segment.bytes", S(options.LogSegmentBytes), TypeInt),
+            Dynamic("log.roll.ms", S(options.LogRollMs), TypeLong),
+            Dynamic("log.index.interval.bytes", "4096", TypeInt),
+            Dynamic("message.max.bytes", S(options.MessageMaxBytes), TypeInt),
+            Dynamic("log.flush.interval.messages", S(options.LogFlushIntervalMessages ?? long.MaxValue), TypeLong),
+            Dynamic("log.flush.interval.ms", options.LogFlushIntervalMs is { } flushMs ? S(flushMs) : "null", TypeLong),
+            Dynamic("log.message.timestamp.type", "CreateTime", TypeString),
             ("socket.request.max.bytes", S(options.SocketRequestMaxBytes), StaticBrokerConfig, TypeInt),
             ("connections.max.idle.ms", S(options.ConnectionsMaxIdleMs), StaticBrokerConfig, TypeLong),
             ("offsets.retention.minutes", S(options.OffsetsRetentionMinutes), StaticBrokerConfig, TypeInt),

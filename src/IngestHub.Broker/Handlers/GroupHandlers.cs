@@ -16,5 +16,9 @@ public static class GroupHandlers
         new SyncGroupHandler(coordinator),
         new DescribeGroupsHandler(coordinator),
         new ListGroupsHandler(coordinator),
+        new DeleteGroupsHandler(coordinator),
+        new OffsetDeleteHandler(coordinator),
+        new ConsumerGroupHeartbeatHandler(coordinator),
+        new ConsumerGroupDescribeHandler(coordinator),
     ];
 }

@@ -15,6 +15,9 @@ public sealed class InitProducerIdHandler(ProducerIdAllocator allocator) : ApiHa
     {
         if (message.TransactionalId is not null)
             return ValueTask.FromResult<InitProducerIdResponse?>(new InitProducerIdResponse { ErrorCode = ErrorCode.TransactionalIdAuthorizationFailed });
+        // An idempotent producer needs IDEMPOTENT_WRITE on the cluster.
+        if (!request.IsAllowedOnCluster(Protocol.Acls.AclOperation.IdempotentWrite))
+            return ValueTask.FromResult<InitProducerIdResponse?>(new InitProducerIdResponse { ErrorCode = ErrorCode.ClusterAuthorizationFailed, ProducerId = -1, ProducerEpoch = -1 });
         return ValueTask.FromResult<InitProducerIdResponse?>(new InitProducerIdResponse { ProducerId = allocator.Allocate(), ProducerEpoch = 0 });
     }
 }

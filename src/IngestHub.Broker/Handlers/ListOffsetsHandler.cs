@@ -1,6 +1,8 @@
+using IngestHub.Broker.Cluster;
 using IngestHub.Broker.Logs;
 using IngestHub.Broker.Network;
 using IngestHub.Protocol;
+using IngestHub.Protocol.Acls;
 using IngestHub.Protocol.Messages;
 
 namespace IngestHub.Broker.Handlers;
@@ -14,6 +16,9 @@ namespace IngestHub.Broker.Handlers;
 /// </summary>
 public sealed class ListOffsetsHandler(TopicRegistry topics) : ApiHandler<ListOffsetsRequest, ListOffsetsResponse>
 {
+    /// <summary>Cluster mode: only the partition's leader answers (NOT_LEADER_OR_FOLLOWER elsewhere).</summary>
+    public IBrokerCluster? Cluster { get; init; }
+
     protected override ValueTask<ListOffsetsResponse?> HandleAsync(RequestContext request, ListOffsetsRequest message, CancellationToken cancellationToken)
     {
         var response = new ListOffsetsResponse();
@@ -21,10 +26,16 @@ public sealed class ListOffsetsHandler(TopicRegistry topics) : ApiHandler<ListOf
         {
             var topicResult = new ListOffsetsResponse.Topic { Name = topic.Name };
             response.Topics.Add(topicResult);
+            bool allowed = request.IsAllowedOnTopic(AclOperation.Describe, topic.Name);
             foreach (var partition in topic.Partitions)
             {
                 var result = new ListOffsetsResponse.Partition { PartitionIndex = partition.PartitionIndex };
                 topicResult.Partitions.Add(result);
+                if (!allowed)
+                {
+                    result.ErrorCode = ErrorCode.TopicAuthorizationFailed;
+                    continue;
+                }
                 var state = topics.Partition(topic.Name, partition.PartitionIndex);
                 if (state is null)
                 {
@@ -32,6 +43,8 @@ public sealed class ListOffsetsHandler(TopicRegistry topics) : ApiHandler<ListOf
                     continue;
                 }
                 var epochError = LeaderEpochs.Check(partition.CurrentLeaderEpoch, state.LeaderEpoch);
+                if (epochError == ErrorCode.None && Cluster is not null)
+                    epochError = Cluster.OnFetch(state, -1, 0);
                 if (epochError != ErrorCode.None)
                 {
                     result.ErrorCode = epochError;

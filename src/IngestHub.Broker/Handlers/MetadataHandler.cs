@@ -1,7 +1,9 @@
+using IngestHub.Broker.Cluster;
 using IngestHub.Broker.Logs;
 using IngestHub.Broker.Metadata;
 using IngestHub.Broker.Network;
 using IngestHub.Protocol;
+using IngestHub.Protocol.Acls;
 using IngestHub.Protocol.Messages;
 
 namespace IngestHub.Broker.Handlers;
@@ -14,6 +16,10 @@ namespace IngestHub.Broker.Handlers;
 /// </summary>
 public sealed class MetadataHandler(TopicRegistry topics, BrokerIdentity identity) : ApiHandler<MetadataRequest, MetadataResponse>
 {
+    /// <summary>Cluster mode: every registered broker, the elected controller, and each partition's leader, replicas
+    /// and ISR as the cluster publishes them.</summary>
+    public IBrokerCluster? Cluster { get; init; }
+
     protected override ValueTask<MetadataResponse?> HandleAsync(RequestContext request, MetadataRequest message, CancellationToken cancellationToken)
     {
         var response = new MetadataResponse
@@ -21,13 +27,24 @@ public sealed class MetadataHandler(TopicRegistry topics, BrokerIdentity identit
             ClusterId = identity.ClusterId,
             ControllerId = identity.NodeId,
         };
-        response.Brokers.Add(new MetadataResponse.Broker { NodeId = identity.NodeId, Host = identity.Host, Port = identity.Port });
+        // Each listener advertises its own endpoint, as Kafka does: a client stays on the listener it came in on.
+        var advertised = request.Connection.Advertised;
+        response.Brokers.Add(new MetadataResponse.Broker { NodeId = identity.NodeId, Host = advertised?.Host ?? identity.Host, Port = advertised?.Port ?? identity.Port });
+        if (Cluster is not null)
+        {
+            response.ControllerId = Cluster.ControllerId;
+            foreach (var broker in Cluster.Brokers)
+                if (broker.NodeId != identity.NodeId)
+                    response.Brokers.Add(new MetadataResponse.Broker { NodeId = broker.NodeId, Host = broker.Host, Port = broker.Port });
+        }
         if (message.Topics is null || (request.ApiVersion == 0 && message.Topics.Count == 0))
         {
             var all = new List<TopicState>(topics.Topics);
             all.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            // A principal sees only the topics it may describe.
             foreach (var topic in all)
-                response.Topics.Add(Describe(topic, identity.NodeId));
+                if (request.IsAllowedQuietly(AclOperation.Describe, AclResourceType.Topic, topic.Name))
+                    response.Topics.Add(Describe(topic, identity.NodeId, Cluster));
         }
         else
         {
@@ -37,25 +54,47 @@ public sealed class MetadataHandler(TopicRegistry topics, BrokerIdentity identit
             {
                 if (wanted.Name is null)
                 {
-                    response.Topics.Add(topics.TryGetTopic(wanted.TopicId, out var byId)
-                        ? Describe(byId, identity.NodeId)
-                        : new MetadataResponse.Topic { Name = null, TopicId = wanted.TopicId, ErrorCode = ErrorCode.UnknownTopicId });
+                    bool known = topics.TryGetTopic(wanted.TopicId, out var byId);
+                    response.Topics.Add(known && request.IsAllowedOnTopic(AclOperation.Describe, byId!.Name)
+                        ? Describe(byId, identity.NodeId, Cluster)
+                        : new MetadataResponse.Topic { Name = null, TopicId = wanted.TopicId, ErrorCode = known ? ErrorCode.TopicAuthorizationFailed : ErrorCode.UnknownTopicId });
                     continue;
                 }
-                var (topic, error) = topics.GetOrAutoCreate(wanted.Name, allowAutoCreate);
+                if (!request.IsAllowedOnTopic(AclOperation.Describe, wanted.Name))
+                {
+                    response.Topics.Add(new MetadataResponse.Topic { Name = wanted.Name, ErrorCode = ErrorCode.TopicAuthorizationFailed });
+                    continue;
+                }
+                // Auto-creation needs CREATE on the cluster or the topic, as CreateTopics does.
+                bool mayCreate = allowAutoCreate && (topics.TryGetTopic(wanted.Name, out _) || request.MayCreateTopic(wanted.Name));
+                var (topic, error) = topics.GetOrAutoCreate(wanted.Name, mayCreate);
                 response.Topics.Add(topic is null
                     ? new MetadataResponse.Topic { Name = wanted.Name, ErrorCode = error }
-                    : Describe(topic, identity.NodeId));
+                    : Describe(topic, identity.NodeId, Cluster));
             }
         }
         return ValueTask.FromResult<MetadataResponse?>(response);
     }
 
-    private static MetadataResponse.Topic Describe(TopicState topic, int nodeId)
+    private static MetadataResponse.Topic Describe(TopicState topic, int nodeId, IBrokerCluster? cluster)
     {
         var result = new MetadataResponse.Topic { Name = topic.Name, TopicId = topic.TopicId, IsInternal = TopicName.IsInternal(topic.Name) };
         foreach (var partition in topic.Partitions)
         {
+            if (cluster is not null)
+            {
+                var replicas = cluster.Describe(topic.Name, partition.Index);
+                result.Partitions.Add(new MetadataResponse.Partition
+                {
+                    PartitionIndex = partition.Index,
+                    ErrorCode = replicas is { Leader: >= 0 } ? ErrorCode.None : ErrorCode.LeaderNotAvailable,
+                    LeaderId = replicas?.Leader ?? -1,
+                    LeaderEpoch = replicas?.LeaderEpoch ?? -1,
+                    ReplicaNodes = [.. replicas?.Replicas ?? []],
+                    IsrNodes = [.. replicas?.Isr ?? []],
+                });
+                continue;
+            }
             result.Partitions.Add(new MetadataResponse.Partition
             {
                 PartitionIndex = partition.Index,

@@ -14,20 +14,24 @@ namespace IngestHub.Broker.Logs;
 public sealed class PartitionState
 {
     private readonly Lock _appendLock = new();
+    private int _leaderEpoch;
 
-    public PartitionState(string topic, int index, PartitionLog log)
+    public PartitionState(string topic, int index, IPartitionLog log)
     {
         Topic = topic;
         Index = index;
         Log = log;
+        _leaderEpoch = Epochs.Latest;
     }
 
     public string Topic { get; }
     public int Index { get; }
-    /// <summary>The leader epoch of this partition on this broker: 0 from creation, persisted with the topic, raised
-    /// only by a leader change (none happens on a single broker).</summary>
-    public int LeaderEpoch { get; init; }
-    public PartitionLog Log { get; }
+    /// <summary>The leader epoch of this partition on this broker: 0 from creation, one more each time the broker
+    /// takes leadership again (at every start); -1 until it first leads.</summary>
+    public int LeaderEpoch => Volatile.Read(ref _leaderEpoch);
+    /// <summary>Every epoch and the offset it began at (OffsetForLeaderEpoch, Fetch's diverging-epoch check).</summary>
+    public LeaderEpochCache Epochs => Log.LeaderEpochs;
+    public IPartitionLog Log { get; }
     public ProducerStateTable Producers { get; } = new();
     public AppendSignal Signal { get; } = new();
     /// <summary>Offset up to which producer state was rebuilt or snapshotted.</summary>
@@ -60,13 +64,80 @@ public sealed class PartitionState
                 return ProduceOutcome.Failed(check.Error, null);
             if (check.Duplicate is { } duplicate)
                 return new ProduceOutcome(ErrorCode.None, duplicate.FirstOffset, -1, Log.LogStartOffset, null);
+            RecordBatchHeader.SetPartitionLeaderEpoch(span, LeaderEpoch);
             result = Log.Append(span, fsync);
             if (!result.Succeeded)
-                return ProduceOutcome.Failed(result.Error, DescribeBatchError(result.BatchError));
+                return ProduceOutcome.Failed(result.Error, result.Message ?? DescribeBatchError(result.BatchError));
             Producers.Update(header, result.BaseOffset);
         }
         Signal.Notify();
         return new ProduceOutcome(ErrorCode.None, result.BaseOffset, result.LogAppendTime, result.LogStartOffset, null);
+    }
+
+    /// <summary>Takes leadership of the partition: a new leader epoch begins at the log end offset (persisted).</summary>
+    public void BecomeLeader()
+    {
+        lock (_appendLock)
+            Volatile.Write(ref _leaderEpoch, Epochs.BeginNextEpoch(Log.LogEndOffset));
+    }
+
+    /// <summary>Cluster mode: adopts the leader epoch the cluster assigned. As leader, the epoch begins at the log end
+    /// offset (recorded in the epoch cache); as follower, the epoch cache follows the batches the leader sends.</summary>
+    public void AdoptLeaderEpoch(int epoch, bool leader)
+    {
+        lock (_appendLock)
+        {
+            if (leader && epoch > Epochs.Latest)
+                Epochs.Begin(epoch, Log.LogEndOffset);
+            Volatile.Write(ref _leaderEpoch, epoch);
+        }
+    }
+
+    /// <summary>Cluster mode: appends batches fetched from the leader at the leader's offsets, keeping the epoch
+    /// cache and the idempotent-producer state in step with them.</summary>
+    public AppendResult AppendReplicated(Span<byte> records)
+    {
+        AppendResult result;
+        lock (_appendLock)
+        {
+            result = Log.AppendAsFollower(records); // the log's epoch cache follows the batches' epochs
+            if (!result.Succeeded)
+                return result;
+            for (int offset = 0; offset < records.Length;)
+            {
+                RecordBatchHeader.TryRead(records[offset..], out var header);
+                Producers.Update(header, header.BaseOffset);
+                offset += header.TotalSize;
+            }
+        }
+        Signal.Notify();
+        return result;
+    }
+
+    /// <summary>Cluster mode: drops the log's tail from <paramref name="offset"/> on, and the epochs that began there;
+    /// the producer state is rebuilt from the remaining log.</summary>
+    public long TruncateTo(long offset)
+    {
+        lock (_appendLock)
+        {
+            long end = Log.TruncateTo(offset); // and the epochs that began there
+            Producers.Clear();
+            foreach (var header in Log.ReadBatchHeaders(Log.LogStartOffset))
+                Producers.Update(header, header.BaseOffset);
+            return end;
+        }
+    }
+
+    /// <summary>The idempotent producers this partition remembers, read under the append lock.</summary>
+    public List<ProducerSummary> DescribeProducers()
+    {
+        lock (_appendLock)
+        {
+            var producers = new List<ProducerSummary>(Producers.Count);
+            foreach (var (id, entry) in Producers.Producers)
+                producers.Add(new ProducerSummary(id, entry.Epoch, entry.Batches.Count > 0 ? entry.Batches[^1].LastSequence : -1, entry.LastTimestamp));
+            return producers;
+        }
     }
 
     /// <summary>Rebuilds idempotent-producer state from the batch headers at and after <paramref name="fromOffset"/>.</summary>

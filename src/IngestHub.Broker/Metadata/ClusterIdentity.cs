@@ -1,3 +1,5 @@
+using IngestHub.Storage;
+
 namespace IngestHub.Broker.Metadata;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using IngestHub.Storage;
+
 namespace IngestHub.Broker.Metadata;
 
 /// <summary>
@@ -13,8 +15,13 @@ public sealed class ProducerIdAllocator
     private long _next;
     private long _reservedUntil;
 
-    public ProducerIdAllocator(string dataDir)
+    private readonly long _idBase;
+
+    /// <summary><paramref name="idBase"/> is added to every id: brokers of a cluster each take their own range
+    /// (node id × 2^40), so no two brokers hand out the same producer id.</summary>
+    public ProducerIdAllocator(string dataDir, long idBase = 0)
     {
+        _idBase = idBase;
         _path = Path.Combine(dataDir, FileName);
         long persisted = 0;
         if (File.Exists(_path) && long.TryParse(File.ReadAllText(_path).Trim(), out long value))
@@ -33,7 +40,7 @@ public sealed class ProducerIdAllocator
                 _reservedUntil = _next + BlockSize;
                 AtomicFile.WriteAllText(_path, _reservedUntil.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
-            return _next++;
+            return _idBase + _next++;
         }
     }
 }

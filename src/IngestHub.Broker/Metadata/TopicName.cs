@@ -34,6 +34,13 @@ public static class TopicName
         return true;
     }
 
+    /// <summary>The group coordinator's committed offsets and group metadata, in Kafka's record formats.</summary>
+    public const string ConsumerOffsets = "__consumer_offsets";
+
+    /// <summary>Topics the broker itself writes and owns: clients may read them, never produce to them, delete them
+    /// or their records, or add partitions to them.</summary>
+    public static bool IsBrokerOwned(string name) => name == ConsumerOffsets;
+
     /// <summary>Internal topics are not auto-created by clients and are flagged is_internal in Metadata.</summary>
     public static bool IsInternal(string name) => name.StartsWith("__", StringComparison.Ordinal);
 }

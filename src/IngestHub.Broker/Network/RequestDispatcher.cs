@@ -18,13 +18,16 @@ public sealed class RequestDispatcher
     private readonly ApiHandler?[] _handlers;
     private readonly ILogger _logger;
     private readonly BrokerMetrics? _metrics;
+    private readonly Security.Authorizer _authorizer;
 
-    public RequestDispatcher(IEnumerable<ApiHandler> handlers, ILogger logger, BrokerMetrics? metrics = null)
+    public RequestDispatcher(IEnumerable<ApiHandler> handlers, ILogger logger, BrokerMetrics? metrics = null, Security.Authorizer? authorizer = null)
     {
         _logger = logger;
+        _authorizer = authorizer ?? Security.Authorizer.AllowAll;
         _metrics = metrics;
-        _handlers = new ApiHandler?[64];
-        foreach (var handler in handlers)
+        var all = handlers.ToList();
+        _handlers = new ApiHandler?[all.Count == 0 ? 0 : all.Max(h => (int)h.ApiKey) + 1];
+        foreach (var handler in all)
         {
             int key = (int)handler.ApiKey;
             if (_handlers[key] is not null)
@@ -42,6 +45,24 @@ public sealed class RequestDispatcher
                 if (handler is not null)
                     yield return handler;
         }
+    }
+
+    /// <summary>
+    /// One bare SASL token after a SaslHandshake v0: the answer is written size-prefixed with no Kafka header.
+    /// Close when the exchange failed (the failure answer itself is an empty close, as Kafka does for v0).
+    /// </summary>
+    public async ValueTask<DispatchOutcome> AuthenticateRawAsync(ConnectionContext connection, ReadOnlyMemory<byte> token, PooledBufferWriter output, CancellationToken cancellationToken)
+    {
+        if (_handlers[(int)ApiKey.SaslAuthenticate] is not SaslAuthenticateHandler handler)
+            return DispatchOutcome.Close;
+        var step = await handler.StepAsync(connection, token, cancellationToken);
+        if (step is null || step.Failed)
+            return DispatchOutcome.Close;
+        int sizeAt = output.Reserve(4);
+        var writer = new KafkaWriter(output);
+        writer.WriteRaw(step.Response);
+        output.WriteInt32At(sizeAt, output.WrittenCount - 4);
+        return DispatchOutcome.Respond;
     }
 
     public async ValueTask<DispatchOutcome> DispatchAsync(ConnectionContext connection, ReadOnlyMemory<byte> frame, PooledBufferWriter output, CancellationToken cancellationToken)
@@ -67,6 +88,14 @@ public sealed class RequestDispatcher
             return DispatchOutcome.Close;
         }
 
+        if (!connection.Authenticated && header.ApiKey is not (ApiKey.ApiVersions or ApiKey.SaslHandshake or ApiKey.SaslAuthenticate))
+        {
+            // Kafka closes a connection that sends anything else before SASL has succeeded.
+            _logger.LogWarning("Closing connection {ConnectionId} from {Remote} (client {ClientId}): {ApiKey} before SASL authentication on listener {Listener}",
+                connection.ConnectionId, connection.Remote, header.ClientId, header.ApiKey, connection.Listener?.Name);
+            return DispatchOutcome.Close;
+        }
+
         short version = header.ApiVersion;
         bool supported = version >= handler.MinVersion && version <= handler.MaxVersion;
         if (!supported && header.ApiKey != ApiKey.ApiVersions)
@@ -81,7 +110,7 @@ public sealed class RequestDispatcher
         short responseHeaderVersion = supported ? FlexibleVersions.ResponseHeaderVersion(header.ApiKey, version) : (short)0;
         var writer = new KafkaWriter(output);
         ResponseHeader.Write(writer, header.CorrelationId, responseHeaderVersion);
-        var request = new RequestContext(connection, header, frame[reader.Position..], supported);
+        var request = new RequestContext(connection, header, frame[reader.Position..], supported, _authorizer);
         bool respond;
         long started = Stopwatch.GetTimestamp(); // instrumentation: per-API request count and latency
         bool failed = true;

@@ -6,7 +6,9 @@ using IngestHub.Client;
 
 namespace IngestHub.Cli.Commands;
 
-/// <summary><c>ingesthub consume &lt;topic&gt;</c>: prints values (or JSON lines) to stdout.</summary>
+/// <summary><c>ingesthub consume &lt;topic&gt;</c>: prints values (or JSON lines) to stdout. A record batch that cannot be
+/// decoded is reported on stderr with its partition and offset range, consumption goes on after it, and the exit code
+/// is 3 when that happened.</summary>
 public static class ConsumeCommand
 {
     private static readonly TimeSpan CommitInterval = TimeSpan.FromSeconds(5);
@@ -66,15 +68,28 @@ public static class ConsumeCommand
             var positions = new Dictionary<TopicPartition, long>();
             var lastCommit = Stopwatch.StartNew();
             long count = 0;
+            int undecodable = 0;
             using var jsonBuffer = new MemoryStream();
             using var writer = new Utf8JsonWriter(jsonBuffer);
             try
             {
                 while (limit is null || count < limit)
                 {
-                    ConsumeResult? record = idleSeconds is { } idle
-                        ? await consumer.ConsumeAsync(TimeSpan.FromSeconds(idle), ct)
-                        : await consumer.ConsumeAsync(ct);
+                    ConsumeResult? record;
+                    try
+                    {
+                        record = idleSeconds is { } idle
+                            ? await consumer.ConsumeAsync(TimeSpan.FromSeconds(idle), ct)
+                            : await consumer.ConsumeAsync(ct);
+                    }
+                    catch (RecordBatchDecodeException ex)
+                    {
+                        undecodable++;
+                        await console.Error.WriteLineAsync($"ingesthub: skipped {ex.OffsetCount} offsets: {ex.Message}");
+                        if (groupId is not null)
+                            positions[ex.TopicPartition] = ex.LastOffset + 1;
+                        continue;
+                    }
                     if (record is null)
                         break;
                     count++;
@@ -107,7 +122,7 @@ public static class ConsumeCommand
                 if (groupId is not null)
                     await CommitAsync(consumer, positions, CancellationToken.None);
             }
-            return 0;
+            return undecodable == 0 ? 0 : 3;
         });
         return command;
     }

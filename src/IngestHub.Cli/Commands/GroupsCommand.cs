@@ -39,22 +39,28 @@ public static class GroupsCommand
         {
             string groupId = result.GetValue(groupArg)!;
             await using var admin = TopicsCommand.NewAdmin(result.GetValue(bootstrap)!);
-            var description = await admin.DescribeGroupAsync(groupId, ct);
-            var committed = await admin.ListGroupOffsetsAsync(groupId, null, ct);
-            var topics = description.Members.SelectMany(m => m.Assignment).Select(p => p.Topic)
+            var missing = new List<string>();
+            var description = await SharedOptions.PartAsync<GroupDescription?>("members and state (DescribeGroups)", async () => await admin.DescribeGroupAsync(groupId, ct), null, missing);
+            IReadOnlyDictionary<TopicPartition, long> noOffsets = new Dictionary<TopicPartition, long>();
+            var committed = await SharedOptions.PartAsync("committed offsets (OffsetFetch)", () => admin.ListGroupOffsetsAsync(groupId, null, ct), noOffsets, missing);
+            var members = description?.Members ?? [];
+            var topics = members.SelectMany(m => m.Assignment).Select(p => p.Topic)
                 .Concat(committed.Keys.Select(p => p.Topic)).Distinct().ToList();
-            var lags = topics.Count == 0 ? [] : await admin.GetGroupLagAsync(groupId, topics, ct);
-            if (description.State == "Dead" && lags.Count == 0)
+            IReadOnlyList<PartitionLag> noLags = [];
+            var lags = topics.Count == 0 ? noLags : await SharedOptions.PartAsync("lag (OffsetFetch/ListOffsets)", () => admin.GetGroupLagAsync(groupId, topics, ct), noLags, missing);
+            if (description is null && lags.Count == 0 && committed.Count == 0)
+                throw new CliException($"consumer group '{groupId}' could not be described: {string.Join("; ", missing)}");
+            if (description?.State == "Dead" && lags.Count == 0)
                 throw new CliException($"consumer group '{groupId}' does not exist");
 
             var owners = new Dictionary<TopicPartition, GroupMemberDescription>();
-            foreach (var member in description.Members)
+            foreach (var member in members)
             {
                 foreach (var partition in member.Assignment)
                     owners[partition] = member;
             }
-            await console.Out.WriteLineAsync($"GROUP {groupId}  STATE {description.State}  MEMBERS {description.Members.Count}");
-            if (description.Members.Count == 0)
+            await console.Out.WriteLineAsync($"GROUP {groupId}  STATE {description?.State ?? "unknown"}  MEMBERS {(description is null ? "unknown" : members.Count)}");
+            if (description is not null && members.Count == 0)
                 await console.Out.WriteLineAsync($"Consumer group '{groupId}' has no active members.");
 
             var table = new Table().Border(TableBorder.None)
@@ -69,7 +75,7 @@ public static class GroupsCommand
                     owner?.MemberId ?? "-", owner?.ClientHost ?? "-", owner?.ClientId ?? "-"));
             }
             console.Tables.Write(table);
-            return 0;
+            return await SharedOptions.ReportMissingAsync(console, missing);
         });
         return command;
     }

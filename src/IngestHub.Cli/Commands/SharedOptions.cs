@@ -78,4 +78,30 @@ public static class SharedOptions
             throw new CliException($"topic '{topic}': {found.Error}");
         return found;
     }
+
+    /// <summary>Runs one part of a describe command; when the broker refuses it, records what is missing and why
+    /// (naming an API the broker does not support) and returns <paramref name="fallback"/>, so the rest is shown.</summary>
+    public static async Task<T> PartAsync<T>(string what, Func<Task<T>> part, T fallback, List<string> missing)
+    {
+        try
+        {
+            return await part();
+        }
+        catch (KafkaException ex)
+        {
+            missing.Add(ex.ErrorCode == Protocol.ErrorCode.UnsupportedVersion
+                ? $"{what}: not supported by the broker ({ex.Message})"
+                : $"{what}: {ex.Message}");
+            return fallback;
+        }
+    }
+
+    /// <summary>Names, on stderr, each part a describe command could not show; exit code 0 when it showed the
+    /// rest, 3 when something is missing, so scripts can tell.</summary>
+    public static async Task<int> ReportMissingAsync(CliConsole console, List<string> missing)
+    {
+        foreach (string line in missing)
+            await console.Error.WriteLineAsync("not shown: " + line);
+        return missing.Count == 0 ? 0 : 3;
+    }
 }

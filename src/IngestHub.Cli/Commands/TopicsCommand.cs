@@ -70,9 +70,11 @@ public static class TopicsCommand
             await using var admin = NewAdmin(result.GetValue(bootstrap)!);
             var metadata = await SharedOptions.RequireTopicAsync(admin, topic, ct);
             var partitions = metadata.Partitions.Select(p => new TopicPartition(topic, p.Partition)).ToList();
-            var starts = await admin.ListOffsetsAsync(partitions, KafkaAdminClient.Earliest, ct);
-            var ends = await admin.ListOffsetsAsync(partitions, KafkaAdminClient.Latest, ct);
-            var configs = await admin.DescribeTopicConfigsAsync(topic, ct);
+            var missing = new List<string>();
+            IReadOnlyDictionary<TopicPartition, long> none = new Dictionary<TopicPartition, long>();
+            var starts = await SharedOptions.PartAsync("log start offsets (ListOffsets)", () => admin.ListOffsetsAsync(partitions, KafkaAdminClient.Earliest, ct), none, missing);
+            var ends = await SharedOptions.PartAsync("log end offsets (ListOffsets)", () => admin.ListOffsetsAsync(partitions, KafkaAdminClient.Latest, ct), none, missing);
+            var configs = await SharedOptions.PartAsync<IReadOnlyList<ConfigEntry>?>("configuration (DescribeConfigs)", async () => await admin.DescribeTopicConfigsAsync(topic, ct), null, missing);
 
             await console.Out.WriteLineAsync($"Topic: {topic}  Partitions: {metadata.Partitions.Count}");
             var table = console.NewTable().AddColumns("PARTITION", "LEADER", "REPLICAS", "ISR", "LOG-START-OFFSET", "LOG-END-OFFSET", "RECORDS");
@@ -86,11 +88,14 @@ public static class TopicsCommand
             }
             console.Tables.Write(table);
 
-            var configTable = console.NewTable().AddColumns("CONFIG", "VALUE", "SOURCE");
-            foreach (var entry in configs.OrderBy(c => c.Name, StringComparer.Ordinal))
-                configTable.AddRow(Cells(entry.Name, entry.IsSensitive ? "(sensitive)" : entry.Value ?? "", entry.IsDefault ? "default" : "topic"));
-            console.Tables.Write(configTable);
-            return 0;
+            if (configs is not null)
+            {
+                var configTable = console.NewTable().AddColumns("CONFIG", "VALUE", "SOURCE");
+                foreach (var entry in configs.OrderBy(c => c.Name, StringComparer.Ordinal))
+                    configTable.AddRow(Cells(entry.Name, entry.IsSensitive ? "(sensitive)" : entry.Value ?? "", entry.IsDefault ? "default" : "topic"));
+                console.Tables.Write(configTable);
+            }
+            return await SharedOptions.ReportMissingAsync(console, missing);
         });
         return command;
     }

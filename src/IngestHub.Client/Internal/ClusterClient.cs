@@ -251,6 +251,22 @@ internal sealed class ClusterClient : IAsyncDisposable
         throw new KafkaException(ErrorCode.NetworkException, $"no broker reachable ({_options.BootstrapServers}): {last?.Message}", last);
     }
 
+    /// <summary>A request to one broker whose response is read into a pooled buffer (see <see cref="KafkaConnection.SendPooledAsync{TRequest, TResponse}"/>).</summary>
+    public async Task<PooledResponse<TResponse>> SendPooledAsync<TRequest, TResponse>(int nodeId, TRequest request, CancellationToken cancellationToken, int extraTimeoutMs = 0)
+        where TRequest : IKafkaMessage<TRequest> where TResponse : IKafkaMessage<TResponse>
+    {
+        var connection = await GetConnectionAsync(nodeId, cancellationToken);
+        try
+        {
+            return await connection.SendPooledAsync<TRequest, TResponse>(request, cancellationToken, extraTimeoutMs);
+        }
+        catch (KafkaException ex) when (ex.ErrorCode is ErrorCode.NetworkException or ErrorCode.RequestTimedOut)
+        {
+            _stale = true;
+            throw;
+        }
+    }
+
     public async Task<TResponse> SendAsync<TRequest, TResponse>(int nodeId, TRequest request, CancellationToken cancellationToken, int extraTimeoutMs = 0)
         where TRequest : IKafkaMessage<TRequest> where TResponse : IKafkaMessage<TResponse>
     {

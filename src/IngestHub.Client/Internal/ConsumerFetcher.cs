@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Threading.Channels;
 using IngestHub.Protocol;
 using IngestHub.Protocol.Messages;
@@ -11,6 +12,10 @@ namespace IngestHub.Client.Internal;
 /// leader broker for partitions that have fewer than two unconsumed chunks (prefetch), decodes responses into
 /// <see cref="FetchedChunk"/>s and writes them to a bounded channel the application reads. Positions without a
 /// starting offset are resolved first: the group's committed offset, else auto.offset.reset via ListOffsets.
+/// <para>Two kinds of failure are kept apart. A batch that cannot be decoded is a data error: it becomes a
+/// <see cref="RecordBatchDecodeException"/> queued in offset order like records, the fetch position moves past it,
+/// and the rest of the response (later batches, other partitions) is delivered as usual. Broker and network errors
+/// are transport errors: the fetch is retried after a backoff, and a failure that repeats is logged at Warning.</para>
 /// </summary>
 internal sealed class ConsumerFetcher : IAsyncDisposable
 {
@@ -25,8 +30,13 @@ internal sealed class ConsumerFetcher : IAsyncDisposable
     private readonly Func<IReadOnlyList<TopicPartition>, CancellationToken, Task<Dictionary<TopicPartition, long>>>? _committed;
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<int, ErrorStreak> _nodeErrors = [];
+    private readonly ErrorStreak _resolveErrors = new();
+    private readonly ErrorStreak _metadataErrors = new();
     private Task _loop = Task.CompletedTask;
     private FetchedChunk? _current;
+    private KafkaException? _fault;
+    private TaskCompletionSource _faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ConsumerFetcher(ConsumerOptions options, ClusterClient cluster, ILogger logger,
         Func<IReadOnlyList<TopicPartition>, CancellationToken, Task<Dictionary<TopicPartition, long>>>? committed)
@@ -62,6 +72,11 @@ internal sealed class ConsumerFetcher : IAsyncDisposable
                 if (entry.Offset >= 0)
                     state.MoveTo(entry.Offset);
                 next[tp] = state;
+            }
+            foreach (var (tp, state) in _partitions)
+            {
+                if (!next.ContainsKey(tp))
+                    state.Assigned = false;
             }
             _partitions.Clear();
             foreach (var (tp, state) in next)
@@ -120,19 +135,33 @@ internal sealed class ConsumerFetcher : IAsyncDisposable
         }
     }
 
+    /// <summary>The next record. A fetch, offset lookup or partition error that failed
+    /// <see cref="ConsumerOptions.FetchFailuresBeforeError"/> times in a row is thrown here (once; fetching goes on).</summary>
     public async ValueTask<ConsumeResult> ConsumeAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
+            ThrowIfFaulted();
             if (TryTakeFromCurrent(out var record))
                 return record;
-            _current = await _chunks.Reader.ReadAsync(cancellationToken);
+            if (_chunks.Reader.TryRead(out var next))
+            {
+                _current = next;
+                continue;
+            }
+            var faulted = Volatile.Read(ref _faulted).Task;
+            var readable = _chunks.Reader.WaitToReadAsync(cancellationToken).AsTask();
+            await Task.WhenAny(readable, faulted);
+            if (readable.IsCompleted)
+                await readable;
         }
     }
 
-    /// <summary>The next record if one is already buffered; never waits.</summary>
+    /// <summary>The next record if one is already buffered; never waits. Throws a repeated failure like
+    /// <see cref="ConsumeAsync"/>.</summary>
     public bool TryConsume(out ConsumeResult record)
     {
+        ThrowIfFaulted();
         while (true)
         {
             if (TryTakeFromCurrent(out record))
@@ -143,28 +172,79 @@ internal sealed class ConsumerFetcher : IAsyncDisposable
         }
     }
 
+    private void ThrowIfFaulted()
+    {
+        var fault = Interlocked.Exchange(ref _fault, null);
+        if (fault is null)
+            return;
+        Volatile.Write(ref _faulted, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        throw fault;
+    }
+
+    /// <summary>Counts a failure against the partitions it concerns; when one has failed
+    /// <see cref="ConsumerOptions.FetchFailuresBeforeError"/> times in a row, logs it at Warning and hands it to the
+    /// application's next consume.</summary>
+    private void RecordFailure(IEnumerable<ConsumerPartition> states, string what, ErrorCode error, string detail)
+    {
+        int failures = 0;
+        string partitions;
+        lock (_lock)
+        {
+            var names = new List<string>();
+            foreach (var state in states)
+            {
+                failures = Math.Max(failures, ++state.ConsecutiveFailures);
+                names.Add(state.TopicPartition.ToString());
+            }
+            partitions = string.Join(", ", names);
+            if (failures < _options.FetchFailuresBeforeError)
+                return;
+            foreach (var state in states)
+                state.ConsecutiveFailures = 0;
+        }
+        _logger.LogWarning("{What} for {Partitions} failed {Failures} times in a row: {Error}", what, partitions, failures, detail);
+        Volatile.Write(ref _fault, new KafkaException(error, $"{what} for {partitions} failed {failures} times in a row: {detail}"));
+        Volatile.Read(ref _faulted).TrySetResult();
+    }
+
+    private void RecordSuccess(ConsumerPartition state)
+    {
+        lock (_lock)
+            state.ConsecutiveFailures = 0;
+    }
+
+    /// <summary>The next record of the chunk in hand; throws the chunk's <see cref="RecordBatchDecodeException"/>
+    /// (after moving the position past it) when the chunk is an undecodable batch.</summary>
     private bool TryTakeFromCurrent(out ConsumeResult record)
     {
         if (_current is { } chunk)
         {
+            RecordBatchDecodeException? failure = null;
             lock (_lock)
             {
-                bool live = _partitions.TryGetValue(chunk.Partition.TopicPartition, out var state) && state == chunk.Partition
-                    && state.Epoch == chunk.Epoch && !state.Paused;
-                while (live && chunk.Next < chunk.Records.Count)
+                var state = chunk.Partition;
+                bool live = state.Assigned && state.Epoch == chunk.Epoch && !state.Paused;
+                if (live && chunk.Failure is { } f && f.LastOffset >= state.Position)
+                {
+                    state.Position = f.LastOffset + 1;
+                    failure = f;
+                }
+                while (live && failure is null && chunk.Next < chunk.Records.Count)
                 {
                     var candidate = chunk.Records[chunk.Next++];
-                    if (candidate.Offset < state!.Position)
+                    if (candidate.Offset < state.Position)
                         continue;
                     state.Position = candidate.Offset + 1;
                     record = candidate;
                     return true;
                 }
                 if (live)
-                    state!.QueuedChunks--;
+                    state.QueuedChunks--;
             }
             _current = null;
             Wake();
+            if (failure is not null)
+                throw failure;
         }
         record = null!;
         return false;
@@ -265,10 +345,16 @@ internal sealed class ConsumerFetcher : IAsyncDisposable
         try
         {
             await _cluster.RefreshMetadataAsync(null, false, _stop.Token);
+            if (_metadataErrors.Succeed() is int failures and > 0)
+                _logger.LogInformation("Consumer metadata refresh succeeded after {Failures} failures", failures);
         }
         catch (Exception ex) when (ex is KafkaException or OperationCanceledException)
         {
-            _logger.LogDebug("Consumer metadata refresh failed: {Error}", ex.Message);
+            if (ex is KafkaException && _metadataErrors.Fail())
+                _logger.LogWarning("Consumer metadata refresh failed {Failures} times in a row: {Error}; retrying every {Backoff} ms",
+                    _metadataErrors.Count, ex.Message, _options.RetryBackoffMs);
+            else
+                _logger.LogDebug("Consumer metadata refresh failed: {Error}", ex.Message);
             await Task.Delay(_options.RetryBackoffMs, CancellationToken.None);
         }
     }
@@ -301,7 +387,9 @@ internal sealed class ConsumerFetcher : IAsyncDisposable
                     PartitionMaxBytes = _options.MaxPartitionFetchBytes,
                 });
             }
-            var response = await _cluster.SendAsync<FetchRequest, FetchResponse>(node, request, _stop.Token, _options.FetchMaxWaitMs);
+            // The records are copied out while decoding, so the response buffer goes back to the pool after this call.
+            using var lease = await _cluster.SendPooledAsync<FetchRequest, FetchResponse>(node, request, _stop.Token, _options.FetchMaxWaitMs);
+            var response = lease.Response;
             if (response.ErrorCode != ErrorCode.None)
                 throw new KafkaException(response.ErrorCode, $"Fetch from broker {node}: {response.ErrorCode}");
             foreach (var topic in response.Topics)
@@ -314,10 +402,18 @@ internal sealed class ConsumerFetcher : IAsyncDisposable
                     await HandlePartitionAsync(match.State, match.Offset, match.Epoch, partition);
                 }
             }
+            if (NodeErrors(node).Succeed() is int failures and > 0)
+                _logger.LogInformation("Fetch from broker {Node} succeeded again after {Failures} failures", node, failures);
         }
         catch (KafkaException ex)
         {
-            _logger.LogDebug("Fetch from broker {Node} failed: {Error}", node, ex.Message);
+            var streak = NodeErrors(node);
+            if (streak.Fail())
+                _logger.LogWarning("Fetch from broker {Node} failed {Failures} times in a row ({Partitions} partitions waiting): {Error}; retrying every {Backoff} ms",
+                    node, streak.Count, partitions.Count, ex.Message, _options.RetryBackoffMs);
+            else
+                _logger.LogDebug("Fetch from broker {Node} failed: {Error}", node, ex.Message);
+            RecordFailure(partitions.Select(p => p.State), $"Fetch from broker {node}", ex.ErrorCode, ex.Message);
             _cluster.MarkMetadataStale();
             await DelayQuietly(_options.RetryBackoffMs);
         }
@@ -326,6 +422,24 @@ internal sealed class ConsumerFetcher : IAsyncDisposable
         }
         catch (ChannelClosedException)
         {
+        }
+        catch (Exception ex) when (!_stop.IsCancellationRequested)
+        {
+            // Not a Kafka error (a response that does not parse, a bug): still a failed fetch, retried, never silent.
+            NodeErrors(node).Fail();
+            _logger.LogWarning(ex, "Fetch from broker {Node} failed unexpectedly; retrying in {Backoff} ms", node, _options.RetryBackoffMs);
+            _cluster.MarkMetadataStale();
+            await DelayQuietly(_options.RetryBackoffMs);
+        }
+    }
+
+    private ErrorStreak NodeErrors(int node)
+    {
+        lock (_nodeErrors)
+        {
+            if (!_nodeErrors.TryGetValue(node, out var streak))
+                _nodeErrors[node] = streak = new ErrorStreak();
+            return streak;
         }
     }
 
@@ -349,40 +463,89 @@ internal sealed class ConsumerFetcher : IAsyncDisposable
             default:
                 if (KafkaException.NeedsMetadataRefresh(partition.ErrorCode))
                     _cluster.MarkMetadataStale();
-                _logger.LogDebug("Fetch {Partition}: {Error}", state.TopicPartition, partition.ErrorCode);
+                if (state.Errors.Fail())
+                    _logger.LogWarning("Fetch {Partition} at offset {Offset} failed {Failures} times in a row: {Error} ({Code}); retrying every {Backoff} ms",
+                        state.TopicPartition, offset, state.Errors.Count, partition.ErrorCode, (short)partition.ErrorCode, _options.RetryBackoffMs);
+                else
+                    _logger.LogDebug("Fetch {Partition}: {Error}", state.TopicPartition, partition.ErrorCode);
+                RecordFailure([state], "Fetch", partition.ErrorCode, $"{partition.ErrorCode} ({(short)partition.ErrorCode})");
                 await DelayQuietly(_options.RetryBackoffMs);
                 return;
         }
+        RecordSuccess(state);
         var bytes = partition.Records is MemoryRecordsPayload payload ? payload.Bytes : ReadOnlyMemory<byte>.Empty;
-        var records = new List<ConsumeResult>();
-        long next = Decode(state.TopicPartition, bytes.Span, offset, records);
+        var chunks = new List<FetchedChunk>(1);
+        long next = Decode(state, epoch, bytes, offset, partition.HighWatermark, chunks);
+        if (next == offset && !bytes.IsEmpty)
+        {
+            // Bytes but not one whole batch: nothing to deliver and no progress. Normal once at the end of a large
+            // response; a partition that never gets a whole batch would stall, so a streak of these is reported.
+            if (state.Errors.Fail())
+                _logger.LogWarning("Fetch {Partition} at offset {Offset} returned {Bytes} bytes but no whole record batch {Failures} times in a row (max.partition.fetch.bytes {Max})",
+                    state.TopicPartition, offset, bytes.Length, state.Errors.Count, _options.MaxPartitionFetchBytes);
+        }
+        else if (state.Errors.Succeed() is int failures and > 0)
+        {
+            _logger.LogInformation("Fetch {Partition} recovered after {Failures} failed attempts", state.TopicPartition, failures);
+        }
         lock (_lock)
         {
             state.HighWatermark = partition.HighWatermark;
             if (state.Epoch != epoch || state.FetchPosition != offset || !_partitions.TryGetValue(state.TopicPartition, out var current) || current != state)
                 return;
             state.FetchPosition = next;
-            if (records.Count == 0)
+            if (chunks.Count == 0)
                 return;
-            state.QueuedChunks++;
+            state.QueuedChunks += chunks.Count;
         }
-        await _chunks.Writer.WriteAsync(new FetchedChunk(state, epoch, records), _stop.Token);
+        foreach (var chunk in chunks)
+        {
+            if (chunk.Failure is { } failure)
+                _logger.LogWarning("{Failure}; delivering it to the application and moving on to offset {Next}", failure.Message, failure.LastOffset + 1);
+            await _chunks.Writer.WriteAsync(chunk, _stop.Token);
+        }
     }
 
-    /// <summary>Decodes whole batches, skipping records below <paramref name="fetchOffset"/> (a fetch may start
-    /// mid-batch) and control batches; returns the next offset to fetch.</summary>
-    private long Decode(TopicPartition tp, ReadOnlySpan<byte> bytes, long fetchOffset, List<ConsumeResult> records)
+    /// <summary>Decodes whole batches into chunks, skipping records below <paramref name="fetchOffset"/> (a fetch may
+    /// start mid-batch) and control batches; returns the next offset to fetch. A batch that cannot be decoded becomes
+    /// a failure chunk between the records before and after it; a partial batch at the end is left for the next fetch.</summary>
+    internal static long Decode(ConsumerPartition state, int epoch, ReadOnlyMemory<byte> memory, long fetchOffset, long highWatermark,
+        List<FetchedChunk> chunks)
     {
+        var tp = state.TopicPartition;
+        var span = memory.Span;
         long next = fetchOffset;
-        var batches = new RecordBatchEnumerator(bytes);
-        while (batches.MoveNext())
+        List<ConsumeResult>? records = null;
+        int position = 0;
+        while (position < span.Length)
         {
-            var header = batches.CurrentHeader;
+            var rest = span[position..];
+            var error = RecordBatchHeader.TryRead(rest, out var header);
+            if (error == RecordBatchError.None && rest.Length < header.TotalSize)
+                error = RecordBatchError.Truncated;
+            if (error == RecordBatchError.Truncated)
+                break;
+            if (error != RecordBatchError.None)
+            {
+                var unframed = Unframed(tp, memory[position..], next, highWatermark, error, out int entrySize);
+                if (unframed is null)
+                    break; // an old-format entry cut off at the end of the response
+                Flush(state, epoch, ref records, chunks);
+                chunks.Add(new FetchedChunk(state, epoch, unframed));
+                next = unframed.LastOffset + 1;
+                if (entrySize == 0)
+                    break; // nothing after it can be framed
+                position += entrySize;
+                continue;
+            }
+            var batch = memory.Slice(position, header.TotalSize);
+            position += header.TotalSize;
             if (header.LastOffset < fetchOffset)
                 continue;
             if (!header.IsControl)
             {
-                var reader = new RecordBatchReader(batches.Current);
+                int before = records?.Count ?? 0;
+                var reader = new RecordBatchReader(batch.Span);
                 try
                 {
                     while (reader.MoveNext())
@@ -390,10 +553,20 @@ internal sealed class ConsumerFetcher : IAsyncDisposable
                         var record = reader.Current;
                         if (record.Offset < fetchOffset)
                             continue;
-                        records.Add(ToResult(tp, record));
+                        (records ??= []).Add(ToResult(tp, record));
                     }
                     if (reader.Error != RecordBatchError.None)
-                        throw new KafkaException(ErrorCode.CorruptMessage, $"{tp} batch at {header.BaseOffset}: {reader.Error} {reader.ErrorMessage}");
+                    {
+                        // The whole batch is one failure: records read before the fault are not delivered on their own.
+                        records?.RemoveRange(before, records.Count - before);
+                        long first = Math.Max(Math.Max(fetchOffset, header.BaseOffset), next);
+                        long last = Bound(first, header.LastOffset, span[position..], highWatermark);
+                        Flush(state, epoch, ref records, chunks);
+                        chunks.Add(new FetchedChunk(state, epoch,
+                            new RecordBatchDecodeException(tp, first, last, reader.Error, reader.ErrorMessage ?? reader.Error.ToString(), batch.ToArray())));
+                        next = last + 1;
+                        continue;
+                    }
                 }
                 finally
                 {
@@ -402,7 +575,62 @@ internal sealed class ConsumerFetcher : IAsyncDisposable
             }
             next = Math.Max(next, header.LastOffset + 1);
         }
+        Flush(state, epoch, ref records, chunks);
         return next;
+    }
+
+    private static void Flush(ConsumerPartition state, int epoch, ref List<ConsumeResult>? records, List<FetchedChunk> chunks)
+    {
+        if (records is { Count: > 0 })
+            chunks.Add(new FetchedChunk(state, epoch, records));
+        records = null;
+    }
+
+    /// <summary>The last offset of a batch whose header may be damaged (its CRC did not match): never past the next
+    /// batch in the response or the high watermark, never before <paramref name="first"/>.</summary>
+    private static long Bound(long first, long last, ReadOnlySpan<byte> after, long highWatermark)
+    {
+        if (RecordBatchHeader.TryRead(after, out var following) == RecordBatchError.None && following.BaseOffset > first)
+            last = Math.Min(last, following.BaseOffset - 1);
+        if (highWatermark > first)
+            last = Math.Min(last, highWatermark - 1);
+        return Math.Max(last, first);
+    }
+
+    /// <summary>A failure for bytes that do not frame as a batch v2. A message set of the pre-0.11 formats (magic 0
+    /// or 1) is skipped by its size field and covers up to its offset field; anything else covers one offset and ends
+    /// decoding of this response (<paramref name="entrySize"/> 0). Null when an old-format entry is cut off at the end.</summary>
+    private static RecordBatchDecodeException? Unframed(TopicPartition tp, ReadOnlyMemory<byte> memory, long next, long highWatermark,
+        RecordBatchError error, out int entrySize)
+    {
+        var rest = memory.Span;
+        entrySize = 0;
+        long last = next;
+        string reason;
+        byte magic = rest.Length > RecordBatchHeader.MagicOffset ? rest[RecordBatchHeader.MagicOffset] : (byte)0xFF;
+        int length = rest.Length >= RecordBatchHeader.LogOverhead ? BinaryPrimitives.ReadInt32BigEndian(rest[RecordBatchHeader.BatchLengthOffset..]) : -1;
+        if (error == RecordBatchError.UnsupportedMagic && magic is 0 or 1 && length >= 14)
+        {
+            if (length > rest.Length - RecordBatchHeader.LogOverhead)
+                return null;
+            entrySize = RecordBatchHeader.LogOverhead + length;
+            last = Bound(next, BinaryPrimitives.ReadInt64BigEndian(rest), rest[entrySize..], highWatermark);
+            reason = $"message format v{magic} (before Kafka 0.11) is not supported";
+        }
+        else if (error == RecordBatchError.InvalidLength && rest.Length >= RecordBatchHeader.LastOffsetDeltaOffset + 4)
+        {
+            long baseOffset = BinaryPrimitives.ReadInt64BigEndian(rest);
+            int delta = BinaryPrimitives.ReadInt32BigEndian(rest[RecordBatchHeader.LastOffsetDeltaOffset..]);
+            if (delta >= 0 && baseOffset + delta >= next)
+                last = Bound(next, baseOffset + delta, [], highWatermark);
+            reason = $"batchLength {length} is smaller than a batch header";
+        }
+        else
+        {
+            reason = error == RecordBatchError.UnsupportedMagic ? $"magic byte {magic} is not a known message format" : $"unreadable batch header ({error})";
+        }
+        var bytes = entrySize > 0 ? memory[..entrySize].ToArray() : ReadOnlyMemory<byte>.Empty;
+        return new RecordBatchDecodeException(tp, next, last, error, reason, bytes);
     }
 
     private static ConsumeResult ToResult(TopicPartition tp, in Record record)
@@ -460,12 +688,19 @@ internal sealed class ConsumerFetcher : IAsyncDisposable
                     }
                 }
             }
+            _resolveErrors.Succeed();
         }
         catch (Exception ex) when (ex is KafkaException or OperationCanceledException)
         {
             if (!_stop.IsCancellationRequested)
             {
-                _logger.LogDebug("Resolving start offsets failed: {Error}", ex.Message);
+                if (_resolveErrors.Fail())
+                    _logger.LogWarning("Resolving start offsets of {Partitions} failed {Failures} times in a row: {Error}; retrying every {Backoff} ms",
+                        string.Join(", ", states.ConvertAll(s => s.TopicPartition)), _resolveErrors.Count, ex.Message, _options.RetryBackoffMs);
+                else
+                    _logger.LogDebug("Resolving start offsets failed: {Error}", ex.Message);
+                if (ex is KafkaException kafka)
+                    RecordFailure(states, "Looking up start offsets (OffsetFetch/ListOffsets)", kafka.ErrorCode, kafka.Message);
                 await DelayQuietly(_options.RetryBackoffMs);
             }
         }

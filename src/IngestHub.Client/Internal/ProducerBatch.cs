@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using IngestHub.Protocol.Records;
 
@@ -5,62 +6,79 @@ namespace IngestHub.Client.Internal;
 
 /// <summary>
 /// Records for one partition travelling together. Records are appended to a <see cref="RecordBatchBuilder"/>
-/// until the batch is closed; the first send freezes the wire bytes (with producer id and sequence) so every
-/// retry resends exactly the same batch, which is what lets the broker recognise a duplicate.
+/// (a pooled buffer sized for the whole batch) until the batch is closed; the first send freezes the wire bytes
+/// (with producer id and sequence) in that same buffer, so every retry resends exactly the same batch, which is
+/// what lets the broker recognise a duplicate. The buffer goes back to the pool when the batch completes or fails.
 /// </summary>
-internal sealed class ProducerBatch(TopicPartition topicPartition, CompressionType compression, long createdMs, long deadlineMs) : IDisposable
+internal sealed class ProducerBatch(TopicPartition topicPartition, CompressionType compression, long createdMs, long deadlineMs, int capacity,
+    int expectedRecords) : IDisposable
 {
-    private RecordBatchBuilder? _builder = new(compression, 4096);
-    private readonly List<Delivery> _deliveries = [];
+    private RecordBatchBuilder? _builder = new(compression, capacity);
+    // Who to tell about each record, in a pooled array (cleared when returned: it holds callbacks and completions).
+    private Delivery[] _deliveries = ArrayPool<Delivery>.Shared.Rent(expectedRecords);
+    private int _count;
+    private Memory<byte> _wire;
+    private bool _frozen;
 
     public TopicPartition TopicPartition { get; } = topicPartition;
     public long CreatedMs { get; } = createdMs;
     public long DeadlineMs { get; } = deadlineMs;
     public int ReservedBytes { get; private set; }
-    public int RecordCount => _deliveries.Count;
+    public int RecordCount => _count;
     public int RecordsBytes => _builder?.RecordsBytes ?? 0;
-    public byte[]? Wire { get; private set; }
+    /// <summary>The frozen wire bytes (empty before <see cref="Freeze"/>).</summary>
+    public ReadOnlyMemory<byte> Wire => _wire;
     public int BaseSequence { get; private set; } = -1;
     public int Attempts { get; set; }
     public long RetryAtMs { get; set; }
+    public bool Acknowledged { get; set; }
 
     public void Append(long timestamp, byte[]? key, byte[]? value, ReadOnlySpan<RecordHeaderEntry> headers, in Delivery delivery, int reservedBytes)
     {
         _builder!.Append(timestamp, key, value, headers);
-        _deliveries.Add(delivery);
+        if (_count == _deliveries.Length)
+        {
+            var larger = ArrayPool<Delivery>.Shared.Rent(_count * 2);
+            _deliveries.AsSpan(0, _count).CopyTo(larger);
+            ArrayPool<Delivery>.Shared.Return(_deliveries, clearArray: true);
+            _deliveries = larger;
+        }
+        _deliveries[_count++] = delivery;
         ReservedBytes += reservedBytes;
     }
 
     /// <summary>Builds the wire bytes once; later calls keep them.</summary>
     public void Freeze(long producerId, short producerEpoch, int baseSequence)
     {
-        if (Wire is not null)
+        if (_frozen)
             return;
         var builder = _builder!;
         builder.ProducerId = producerId;
         builder.ProducerEpoch = producerEpoch;
         builder.BaseSequence = baseSequence;
         BaseSequence = baseSequence;
-        Wire = builder.ToArray();
-        Dispose();
+        _wire = builder.BuildInPlace();
+        _frozen = true;
     }
 
     /// <summary>Rewrites producer id, epoch and sequence of frozen bytes (after a producer id reset) and the CRC.</summary>
     public void Restamp(long producerId, short producerEpoch, int baseSequence)
     {
-        var wire = Wire!;
-        BinaryPrimitives.WriteInt64BigEndian(wire.AsSpan(RecordBatchHeader.ProducerIdOffset), producerId);
-        BinaryPrimitives.WriteInt16BigEndian(wire.AsSpan(RecordBatchHeader.ProducerEpochOffset), producerEpoch);
-        BinaryPrimitives.WriteInt32BigEndian(wire.AsSpan(RecordBatchHeader.BaseSequenceOffset), baseSequence);
-        BinaryPrimitives.WriteUInt32BigEndian(wire.AsSpan(RecordBatchHeader.CrcOffset), RecordBatchHeader.ComputeCrc(wire));
+        var wire = _wire.Span;
+        BinaryPrimitives.WriteInt64BigEndian(wire[RecordBatchHeader.ProducerIdOffset..], producerId);
+        BinaryPrimitives.WriteInt16BigEndian(wire[RecordBatchHeader.ProducerEpochOffset..], producerEpoch);
+        BinaryPrimitives.WriteInt32BigEndian(wire[RecordBatchHeader.BaseSequenceOffset..], baseSequence);
+        BinaryPrimitives.WriteUInt32BigEndian(wire[RecordBatchHeader.CrcOffset..], RecordBatchHeader.ComputeCrc(wire));
         BaseSequence = baseSequence;
     }
 
     public void Complete(long baseOffset, long logAppendTimeMs)
     {
-        for (int i = 0; i < _deliveries.Count; i++)
+        for (int i = 0; i < _count; i++)
         {
             var delivery = _deliveries[i];
+            if (delivery.Completion is null && delivery.Callback is null)
+                continue;
             long offset = baseOffset < 0 ? -1 : baseOffset + i;
             var result = new DeliveryResult(TopicPartition.Topic, TopicPartition.Partition, offset, logAppendTimeMs >= 0 ? logAppendTimeMs : delivery.Timestamp);
             delivery.Completion?.TrySetResult(result);
@@ -71,7 +89,7 @@ internal sealed class ProducerBatch(TopicPartition topicPartition, CompressionTy
 
     public void Fail(KafkaException error)
     {
-        foreach (var delivery in _deliveries)
+        foreach (var delivery in _deliveries.AsSpan(0, _count))
         {
             delivery.Completion?.TrySetException(error);
             Report(delivery, new DeliveryReport(null, error));
@@ -91,9 +109,10 @@ internal sealed class ProducerBatch(TopicPartition topicPartition, CompressionTy
         }
     }
 
-    /// <summary>Returns the builder's buffers; <see cref="Freeze"/>, <see cref="Complete"/> and <see cref="Fail"/> do it too.</summary>
+    /// <summary>Returns the builder's buffers (the wire bytes with them); <see cref="Complete"/> and <see cref="Fail"/> do it too.</summary>
     public void Dispose()
     {
+        _wire = default;
         _builder?.Dispose();
         _builder = null;
     }
@@ -101,7 +120,11 @@ internal sealed class ProducerBatch(TopicPartition topicPartition, CompressionTy
     private void Release()
     {
         Dispose();
-        Wire = null;
+        var deliveries = _deliveries;
+        _deliveries = [];
+        _count = 0;
+        if (deliveries.Length > 0)
+            ArrayPool<Delivery>.Shared.Return(deliveries, clearArray: true);
     }
 }
 

@@ -14,7 +14,8 @@ namespace IngestHub.Client.Internal;
 /// Idempotence: the producer id comes from InitProducerId before the first send. A batch keeps its sequence
 /// across retries; while a partition has a retried batch only one request is in flight for it, and an
 /// OUT_OF_ORDER_SEQUENCE answer for a batch behind an unacknowledged one is retried (the gap is the earlier
-/// batch). Any other failure of a sequenced batch (non-retriable error, OUT_OF_ORDER at the head,
+/// batch). No new batch is sequenced while five batches from the oldest unacknowledged one on are out, acknowledged
+/// or not: the broker recognises a retry only among a producer's last five batches. Any other failure of a sequenced batch (non-retriable error, OUT_OF_ORDER at the head,
 /// UNKNOWN_PRODUCER_ID, expiry) fails that batch's records and resets the producer: once nothing is in flight
 /// it takes a new producer id and restarts every partition at sequence 0, restamping queued batches. The
 /// failed records are reported, never silently resent, because they might have been written.
@@ -23,6 +24,9 @@ internal sealed class ProducerSender : IAsyncDisposable
 {
     private readonly object _lock = new();
     private readonly Dictionary<TopicPartition, ProducerPartition> _partitions = [];
+    // The same partition states by topic name and partition number (the append path looks up a topic once), and each
+    // topic's sticky partition for keyless records.
+    private readonly Dictionary<string, ProducerTopic> _topics = [];
     private readonly Dictionary<int, int> _nodeInFlight = [];
     private readonly List<TaskCompletionSource> _flushWaiters = [];
     private readonly SemaphoreSlim _wakeup = new(0, int.MaxValue);
@@ -51,45 +55,115 @@ internal sealed class ProducerSender : IAsyncDisposable
 
     public long ProducerId => Interlocked.Read(ref _producerId);
 
-    /// <summary>Appends one record; returns the batch it went into (the sticky partitioner watches it).</summary>
-    public ProducerBatch Append(TopicPartition partition, long timestamp, byte[]? key, byte[]? value, ReadOnlySpan<RecordHeaderEntry> headers,
+    /// <summary>Appends one record to a chosen partition.</summary>
+    public void Append(TopicPartition partition, long timestamp, byte[]? key, byte[]? value, ReadOnlySpan<RecordHeaderEntry> headers,
         in Delivery delivery, int reservedBytes)
     {
-        bool wake = false;
-        ProducerBatch? batch;
+        bool wake;
         lock (_lock)
         {
             if (_closing)
                 throw new ObjectDisposedException(nameof(KafkaProducer));
-            if (!_partitions.TryGetValue(partition, out var state))
-                _partitions[partition] = state = new ProducerPartition(partition);
-            batch = state.Open;
-            if (batch is not null && batch.RecordCount > 0 && batch.RecordsBytes + reservedBytes > _options.BatchSize)
-            {
-                state.Ready.Add(batch);
-                batch = null;
-                wake = true;
-            }
-            if (batch is null)
-            {
-                long now = Environment.TickCount64;
-                batch = new ProducerBatch(partition, _options.CompressionType, now, now + _options.DeliveryTimeoutMs);
-                state.Open = batch;
-                _incompleteBatches++;
-                wake = true;
-            }
-            batch.Append(timestamp, key, value, headers, delivery, reservedBytes);
+            var state = PartitionState(TopicState(partition.Topic), partition.Partition);
+            AppendLocked(state, timestamp, key, value, headers, delivery, reservedBytes, out wake);
         }
         if (wake)
             Wake();
+    }
+
+    /// <summary>Appends a keyless record: it sticks to one partition until the batch it went into is closed (sent or
+    /// full), then moves to another random partition (KIP-480).</summary>
+    public void AppendSticky(string topic, int partitionCount, long timestamp, byte[]? value, ReadOnlySpan<RecordHeaderEntry> headers,
+        in Delivery delivery, int reservedBytes)
+    {
+        bool wake;
+        lock (_lock)
+        {
+            if (_closing)
+                throw new ObjectDisposedException(nameof(KafkaProducer));
+            var topicState = TopicState(topic);
+            if (topicState.Sticky < 0)
+                topicState.Sticky = Random.Shared.Next(partitionCount);
+            if (topicState.StickyBatch is not null && (topicState.Sticky >= topicState.Partitions.Length
+                || topicState.Partitions[topicState.Sticky]?.Open != topicState.StickyBatch))
+            {
+                topicState.Sticky = partitionCount > 1
+                    ? (topicState.Sticky + 1 + Random.Shared.Next(partitionCount - 1)) % partitionCount
+                    : 0;
+                topicState.StickyBatch = null;
+            }
+            if (topicState.Sticky >= partitionCount)
+                topicState.Sticky = Random.Shared.Next(partitionCount);
+            var state = PartitionState(topicState, topicState.Sticky);
+            topicState.StickyBatch = AppendLocked(state, timestamp, null, value, headers, delivery, reservedBytes, out wake);
+        }
+        if (wake)
+            Wake();
+    }
+
+    private ProducerTopic TopicState(string topic)
+    {
+        if (!_topics.TryGetValue(topic, out var state))
+            _topics[topic] = state = new ProducerTopic(topic);
+        return state;
+    }
+
+    private ProducerPartition PartitionState(ProducerTopic topic, int partition)
+    {
+        if (partition >= topic.Partitions.Length)
+            Array.Resize(ref topic.Partitions, partition + 1);
+        if (topic.Partitions[partition] is { } known)
+            return known;
+        var tp = new TopicPartition(topic.Name, partition);
+        var state = new ProducerPartition(tp);
+        _partitions[tp] = state;
+        topic.Partitions[partition] = state;
+        return state;
+    }
+
+    /// <summary>Appends to the partition's open batch, closing it first when the record does not fit (under the lock).</summary>
+    private ProducerBatch AppendLocked(ProducerPartition state, long timestamp, byte[]? key, byte[]? value, ReadOnlySpan<RecordHeaderEntry> headers,
+        in Delivery delivery, int reservedBytes, out bool wake)
+    {
+        wake = false;
+        var batch = state.Open;
+        // batch.size bounds the whole batch, header included (as the Java client counts it).
+        if (batch is not null && batch.RecordCount > 0 && RecordBatchHeader.Size + batch.RecordsBytes + reservedBytes > _options.BatchSize)
+        {
+            Close(state);
+            batch = null;
+            wake = true;
+        }
+        if (batch is null)
+        {
+            long now = Environment.TickCount64;
+            batch = new ProducerBatch(state.TopicPartition, _options.CompressionType, now, now + _options.DeliveryTimeoutMs, BatchCapacity(state, reservedBytes),
+                Math.Max(state.LastBatchRecords, 4));
+            state.Open = batch;
+            _incompleteBatches++;
+            wake = true;
+        }
+        batch.Append(timestamp, key, value, headers, delivery, reservedBytes);
         return batch;
     }
 
-    /// <summary>The open batch of a partition, or null.</summary>
-    public ProducerBatch? OpenBatch(TopicPartition partition)
+    /// <summary>Buffer for a new batch: what the partition's previous batch needed (so a busy partition fills its
+    /// batches without regrowing them, and a quiet one does not hold batch.size per batch), within batch.size. The
+    /// delivery list is sized from the previous batch's record count the same way.</summary>
+    private int BatchCapacity(ProducerPartition state, int firstRecordBytes)
     {
-        lock (_lock)
-            return _partitions.TryGetValue(partition, out var state) ? state.Open : null;
+        int wanted = Math.Max(state.LastBatchBytes, RecordBatchHeader.Size + firstRecordBytes);
+        return Math.Max(Math.Min(wanted, _options.BatchSize), 4096);
+    }
+
+    /// <summary>Moves the open batch to the send queue (under the lock).</summary>
+    private static void Close(ProducerPartition state)
+    {
+        var open = state.Open!;
+        state.LastBatchBytes = RecordBatchHeader.Size + open.RecordsBytes;
+        state.LastBatchRecords = open.RecordCount;
+        state.Ready.Add(open);
+        state.Open = null;
     }
 
     public Task FlushAsync(CancellationToken cancellationToken)
@@ -252,10 +326,7 @@ internal sealed class ProducerSender : IAsyncDisposable
                 if (state.Open is { } open)
                 {
                     if (flushing || now - open.CreatedMs >= _options.LingerMs)
-                    {
-                        state.Ready.Add(open);
-                        state.Open = null;
-                    }
+                        Close(state);
                     else
                     {
                         nextWake = Math.Min(nextWake, open.CreatedMs + _options.LingerMs);
@@ -272,6 +343,8 @@ internal sealed class ProducerSender : IAsyncDisposable
                 }
                 int limit = state.Retrying || (_options.EnableIdempotence && !state.SequenceEstablished) ? 1 : perPartitionLimit;
                 if (state.InFlight >= limit)
+                    continue;
+                if (_options.EnableIdempotence && head.BaseSequence < 0 && state.Unacked.Count >= perPartitionLimit)
                     continue;
                 int leader = metadata.LeaderOf(state.TopicPartition);
                 if (leader < 0)
@@ -323,7 +396,7 @@ internal sealed class ProducerSender : IAsyncDisposable
             state.Ready.RemoveAt(i--);
             if (batch.BaseSequence >= 0)
             {
-                state.Unacked.Remove(batch);
+                state.Forget(batch);
                 _producerIdResetPending = true;
             }
             (expired ??= []).Add(batch);
@@ -401,7 +474,7 @@ internal sealed class ProducerSender : IAsyncDisposable
             }
             else
             {
-                var response = await connection.SendAsync<ProduceRequest, ProduceResponse>(request, _stop.Token);
+                var response = await connection.SendAsync<ProduceRequest, ProduceResponse>(request, _stop.Token, frameSizeHint: FrameSize(batches));
                 foreach (var topic in response.Topics)
                 {
                     foreach (var partition in topic.Partitions)
@@ -434,6 +507,23 @@ internal sealed class ProducerSender : IAsyncDisposable
         Wake();
     }
 
+    /// <summary>Room for a Produce request carrying these batches, so the frame is not regrown while it is encoded.</summary>
+    private static int FrameSize(ProducerBatch[] batches)
+    {
+        long size = 512;
+        foreach (var batch in batches)
+            size += batch.Wire.Length + batch.TopicPartition.Topic.Length * 3 + 32;
+        return (int)Math.Min(size, int.MaxValue / 2);
+    }
+
+    private sealed class ProducerTopic(string name)
+    {
+        public readonly string Name = name;
+        public ProducerPartition?[] Partitions = [];
+        public int Sticky = -1;
+        public ProducerBatch? StickyBatch;
+    }
+
     private void Complete(ProducerBatch batch, ErrorCode error, long baseOffset, long appendTime)
     {
         long now = Environment.TickCount64;
@@ -444,7 +534,7 @@ internal sealed class ProducerSender : IAsyncDisposable
             state.InFlight--;
             if (error is ErrorCode.None or ErrorCode.DuplicateSequenceNumber)
             {
-                state.Unacked.Remove(batch);
+                state.Acknowledge(batch);
                 state.SequenceEstablished = true;
             }
             else
@@ -463,7 +553,7 @@ internal sealed class ProducerSender : IAsyncDisposable
                 }
                 if (batch.BaseSequence >= 0)
                 {
-                    state.Unacked.Remove(batch);
+                    state.Forget(batch);
                     _producerIdResetPending = true;
                 }
                 // Out of time (or retries) on a retriable error: report it as the delivery timeout it is.

@@ -9,6 +9,7 @@ namespace IngestHub.Pipelines.Codecs;
 public sealed class JsonCodec(TimeProvider? clock = null) : ICodec
 {
     internal const string TimestampFailureTag = "_timestampparsefailure";
+    private const string DuplicateNameReason = "json: an object has two members with the same name";
     private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
@@ -16,6 +17,16 @@ public sealed class JsonCodec(TimeProvider? clock = null) : ICodec
     {
         if (record.Value is not { } value)
             return;
+        switch (JsonDocumentScan.Scan(value.Span))
+        {
+            case JsonDocumentScan.Result.PassThrough:
+                // Nothing to fix up: ship the record's bytes unless a filter reads or changes a field.
+                events.Add(KafkaMetadata.CreatePassThroughEvent(value, record, _clock));
+                return;
+            case JsonDocumentScan.Result.DuplicateName:
+                failures.Add(new DecodeFailure(new SourcePosition(record.Topic, record.Partition, record.Offset), DuplicateNameReason));
+                return;
+        }
         if (TryParseObject(value.Span, out var fields, out var reason))
             events.Add(CreateEvent(fields, record, _clock));
         else
@@ -30,6 +41,8 @@ public sealed class JsonCodec(TimeProvider? clock = null) : ICodec
             var node = JsonNode.Parse(utf8, NodeOptions);
             if (node is JsonObject obj)
             {
+                // The object reads its members lazily: look one up now so a duplicate name fails here, not later.
+                _ = obj.ContainsKey(LogEvent.TimestampField);
                 fields = obj;
                 reason = "";
                 return true;

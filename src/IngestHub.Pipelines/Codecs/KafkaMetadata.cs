@@ -12,6 +12,30 @@ public static class KafkaMetadata
 
     public static LogEvent CreateEvent(JsonObject fields, in KafkaRecord record, TimeProvider clock)
     {
+        var e = new LogEvent(fields, Build(record))
+        {
+            Source = new SourcePosition(record.Topic, record.Partition, record.Offset),
+        };
+        if (!fields.ContainsKey(LogEvent.TimestampField))
+            e.Timestamp = RecordTime(record, clock);
+        return e;
+    }
+
+    /// <summary>A pass-through event: <paramref name="document"/> is a well-formed JSON object without a top-level
+    /// <c>@timestamp</c>; it gets the record's time, and its metadata is built only if a filter reads it.</summary>
+    internal static LogEvent CreatePassThroughEvent(ReadOnlyMemory<byte> document, in KafkaRecord record, TimeProvider clock)
+    {
+        return new LogEvent(document, RecordTime(record, clock), record)
+        {
+            Source = new SourcePosition(record.Topic, record.Partition, record.Offset),
+        };
+    }
+
+    private static DateTimeOffset RecordTime(in KafkaRecord record, TimeProvider clock) =>
+        record.Timestamp >= 0 ? DateTimeOffset.FromUnixTimeMilliseconds(record.Timestamp) : clock.GetUtcNow();
+
+    internal static JsonObject Build(in KafkaRecord record)
+    {
         var kafka = new JsonObject
         {
             ["topic"] = record.Topic,
@@ -27,16 +51,6 @@ public static class KafkaMetadata
                 h[header.Key] = header.Value is { } v ? Encoding.UTF8.GetString(v.Span) : null;
             kafka["headers"] = h;
         }
-        var e = new LogEvent(fields, new JsonObject { [Root] = kafka })
-        {
-            Source = new SourcePosition(record.Topic, record.Partition, record.Offset),
-        };
-        if (!fields.ContainsKey(LogEvent.TimestampField))
-        {
-            e.Timestamp = record.Timestamp >= 0
-                ? DateTimeOffset.FromUnixTimeMilliseconds(record.Timestamp)
-                : clock.GetUtcNow();
-        }
-        return e;
+        return new JsonObject { [Root] = kafka };
     }
 }

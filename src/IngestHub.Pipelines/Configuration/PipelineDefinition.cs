@@ -14,14 +14,12 @@ namespace IngestHub.Pipelines.Configuration;
 public sealed partial class PipelineDefinition
 {
     public const int MaxWorkers = 256;
-    private static readonly string[] TopKeys = ["name", "description", "input", "codec", "filters", "output", "errors"];
-    private static readonly string[] InputKeys = ["topics", "topics.regex", "group.id", "workers", "start", "max.poll.records"];
-    private static readonly string[] ErrorKeys = ["tolerance", "deadletterqueue.topic.name"];
-    internal static readonly string[] OutputCommonKeys = ["type", "batch.size", "linger.ms"];
+    private static readonly string[] OutputCommonKeys = [.. PipelineSettings.OutputCommon.Select(d => d.Name)];
 
     private PipelineDefinition(string name, string? description, InputDefinition input, CodecKind codec,
-        IReadOnlyList<FilterDefinition> filters, OutputDefinition output, ErrorsDefinition errors)
+        IReadOnlyList<FilterDefinition> filters, OutputDefinition output, ErrorsDefinition errors, AutoscaleDefinition? autoscale)
     {
+        Autoscale = autoscale;
         Name = name;
         Description = description;
         Input = input;
@@ -45,6 +43,9 @@ public sealed partial class PipelineDefinition
 
     public ErrorsDefinition Errors { get; }
 
+    /// <summary>Lag-driven worker scaling (and spilling), or null when the worker count is fixed.</summary>
+    public AutoscaleDefinition? Autoscale { get; }
+
     [GeneratedRegex("^[a-zA-Z0-9._-]+$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 
@@ -56,15 +57,16 @@ public sealed partial class PipelineDefinition
     public static PipelineDefinition FromJson(JsonObject root, IReadOnlyCollection<string>? outputTypes = null)
     {
         var s = new SettingsReader(root);
-        s.RejectUnknownKeys(TopKeys);
-        var name = s.RequiredString("name");
+        s.RejectUnknownKeys(PipelineSettings.Top, "input", "output", "errors", "autoscale");
+        var name = s.RequiredString(PipelineSettings.Name);
         CheckName("name", name);
         var input = ParseInput(s.Section("input"), name, root.ContainsKey("input"));
-        var codec = s.Enum("codec", CodecKind.Plain);
+        var codec = s.Enum<CodecKind>(PipelineSettings.Codec);
         var filters = ParseFilters(root["filters"]);
         var output = ParseOutput(root["output"], outputTypes);
         var errors = ParseErrors(s.Section("errors"), name);
-        return new PipelineDefinition(name, s.String("description"), input, codec, filters, output, errors);
+        var autoscale = root["autoscale"] is null ? null : AutoscaleDefinition.Parse(s.Section("autoscale"));
+        return new PipelineDefinition(name, s.String(PipelineSettings.Description), input, codec, filters, output, errors, autoscale);
     }
 
     private static void CheckName(string key, string value)
@@ -79,9 +81,9 @@ public sealed partial class PipelineDefinition
     {
         if (!present)
             throw new ConfigException("input", "is required");
-        s.RejectUnknownKeys(InputKeys);
-        var topics = s.StringList("topics");
-        var regex = s.String("topics.regex");
+        s.RejectUnknownKeys(PipelineSettings.Input);
+        var topics = s.StringList(PipelineSettings.Topics);
+        var regex = s.String(PipelineSettings.TopicsRegex);
         if (topics.Count > 0 && regex is not null)
             throw new ConfigException(s.KeyOf("topics.regex"), "cannot be combined with input.topics");
         if (topics.Count == 0 && regex is null)
@@ -99,16 +101,16 @@ public sealed partial class PipelineDefinition
                 throw new ConfigException(s.KeyOf("topics.regex"), "invalid regular expression: " + ex.Message);
             }
         }
-        var groupId = s.String("group.id", name)!;
+        var groupId = s.String(PipelineSettings.GroupId) ?? name;
         if (groupId.Length == 0)
             throw new ConfigException(s.KeyOf("group.id"), "must not be empty");
         return new InputDefinition(
             [.. topics],
             regex,
             groupId,
-            s.Int("workers", 1, 1, MaxWorkers),
-            s.Enum("start", StartPosition.Earliest),
-            s.Int("max.poll.records", 500, 1, 100_000));
+            s.Int(PipelineSettings.Workers),
+            s.Enum<StartPosition>(PipelineSettings.Start),
+            s.Int(PipelineSettings.MaxPollRecords));
     }
 
     private static FilterDefinition[] ParseFilters(JsonNode? node)
@@ -144,22 +146,22 @@ public sealed partial class PipelineDefinition
         if (node is not JsonObject obj)
             throw new ConfigException("output", "must be an object with a type");
         var s = new SettingsReader(obj, "output");
-        var type = s.RequiredString("type");
+        var type = s.RequiredString(PipelineSettings.Type);
         if (outputTypes is not null && !outputTypes.Contains(type))
             throw new ConfigException("output.type", $"unknown output {type} (expected one of {string.Join(", ", outputTypes)})");
         var settings = new JsonObject();
         foreach (var (key, value) in obj)
             if (Array.IndexOf(OutputCommonKeys, key) < 0)
                 settings[key] = value?.DeepClone();
-        return new OutputDefinition(type, s.Int("batch.size", 500, 1, 100_000), s.Int("linger.ms", 50, 0, 60_000), settings);
+        return new OutputDefinition(type, s.Int(PipelineSettings.BatchSize), s.Int(PipelineSettings.LingerMs), settings);
     }
 
     private static ErrorsDefinition ParseErrors(SettingsReader s, string name)
     {
-        s.RejectUnknownKeys(ErrorKeys);
-        var topic = s.String("deadletterqueue.topic.name", name + ".dlq")!;
+        s.RejectUnknownKeys(PipelineSettings.Errors);
+        var topic = s.String(PipelineSettings.DeadLetterTopic) ?? name + ".dlq";
         CheckName(s.KeyOf("deadletterqueue.topic.name"), topic);
-        return new ErrorsDefinition(s.Enum("tolerance", ErrorTolerance.None), topic);
+        return new ErrorsDefinition(s.Enum<ErrorTolerance>(PipelineSettings.Tolerance), topic);
     }
 
     /// <summary>The normalized definition (defaults filled in), as the REST API returns it.</summary>
@@ -195,6 +197,8 @@ public sealed partial class PipelineDefinition
             ["tolerance"] = Errors.Tolerance.ToString().ToLowerInvariant(),
             ["deadletterqueue.topic.name"] = Errors.DeadLetterTopic,
         };
+        if (Autoscale is not null)
+            root["autoscale"] = Autoscale.ToJson();
         return root;
     }
 }

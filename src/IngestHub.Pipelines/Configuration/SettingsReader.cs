@@ -108,6 +108,51 @@ public sealed class SettingsReader(JsonObject settings, string prefix = "")
     public int Int(string name, int defaultValue, int min = int.MinValue, int max = int.MaxValue) =>
         (int)Long(name, defaultValue, min, max);
 
+    /// <summary>A duration given as <c>300s</c>, <c>5m</c>, <c>1h</c>, <c>250ms</c> or a bare number of seconds.</summary>
+    public TimeSpan Duration(string name, TimeSpan defaultValue, TimeSpan min, TimeSpan max)
+    {
+        var node = Settings[name];
+        if (node is null)
+            return defaultValue;
+        string text = node is JsonValue v && v.TryGetValue(out string? s) ? s.Trim() : node.ToJsonString();
+        if (!TryParseDuration(text, out var value))
+            throw new ConfigException(Key(name), $"must be a duration such as 30s, 5m or 250ms, got {node.ToJsonString()}");
+        if (value < min || value > max)
+            throw new ConfigException(Key(name), $"must be between {FormatDuration(min)} and {FormatDuration(max)}, got {text}");
+        return value;
+    }
+
+    public static bool TryParseDuration(string text, out TimeSpan value)
+    {
+        value = default;
+        (string digits, double unitMs) = text switch
+        {
+            _ when text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) => (text[..^2], 1.0),
+            _ when text.EndsWith('s') || text.EndsWith('S') => (text[..^1], 1_000.0),
+            _ when text.EndsWith('m') || text.EndsWith('M') => (text[..^1], 60_000.0),
+            _ when text.EndsWith('h') || text.EndsWith('H') => (text[..^1], 3_600_000.0),
+            _ when text.EndsWith('d') || text.EndsWith('D') => (text[..^1], 86_400_000.0),
+            _ => (text, 1_000.0),
+        };
+        if (!double.TryParse(digits.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double amount) || amount * unitMs > 1e13)
+            return false;
+        value = TimeSpan.FromMilliseconds(Math.Round(amount * unitMs));
+        return true;
+    }
+
+    /// <summary>The shortest exact form: <c>300s</c>, <c>5m</c>, <c>250ms</c>.</summary>
+    public static string FormatDuration(TimeSpan value)
+    {
+        long ms = (long)value.TotalMilliseconds;
+        if (ms != 0 && ms % 3_600_000 == 0)
+            return (ms / 3_600_000).ToString(CultureInfo.InvariantCulture) + "h";
+        if (ms != 0 && ms % 60_000 == 0 && ms < 3_600_000)
+            return (ms / 60_000).ToString(CultureInfo.InvariantCulture) + "m";
+        if (ms % 1_000 == 0)
+            return (ms / 1_000).ToString(CultureInfo.InvariantCulture) + "s";
+        return ms.ToString(CultureInfo.InvariantCulture) + "ms";
+    }
+
     public bool Bool(string name, bool defaultValue)
     {
         var node = Settings[name];
@@ -160,4 +205,41 @@ public sealed class SettingsReader(JsonObject settings, string prefix = "")
             _ => throw new ConfigException(Key(name), "must be an object"),
         };
     }
+
+    // Reads through a SettingDefinition: the key, default, bounds and allowed values all come from it.
+
+    public void RejectUnknownKeys(IReadOnlyList<SettingDefinition> known, params ReadOnlySpan<string> others)
+    {
+        var names = new string[known.Count + others.Length];
+        for (int i = 0; i < known.Count; i++)
+            names[i] = known[i].Name;
+        others.CopyTo(names.AsSpan(known.Count));
+        RejectUnknownKeys(names);
+    }
+
+    public string? String(SettingDefinition setting)
+    {
+        var value = String(setting.Name, setting.DefaultString);
+        if (value is not null && !setting.Accepts(value))
+            throw new ConfigException(Key(setting.Name), $"must be one of {string.Join(", ", setting.Allowed)}, got {value}");
+        return value;
+    }
+
+    public string RequiredString(SettingDefinition setting) =>
+        String(setting) is { Length: > 0 } s ? s : throw new ConfigException(Key(setting.Name), "is required");
+
+    public long Long(SettingDefinition setting) =>
+        Long(setting.Name, setting.DefaultLong, setting.Min ?? long.MinValue, setting.Max ?? long.MaxValue);
+
+    public int Int(SettingDefinition setting) =>
+        (int)Long(setting.Name, setting.DefaultInt, setting.Min ?? int.MinValue, setting.Max ?? int.MaxValue);
+
+    public bool Bool(SettingDefinition setting) => Bool(setting.Name, setting.DefaultBool);
+
+    public IReadOnlyList<string> StringList(SettingDefinition setting) => StringList(setting.Name);
+
+    public T Enum<T>(SettingDefinition setting) where T : struct, System.Enum =>
+        Enum(setting.Name, System.Enum.Parse<T>(setting.DefaultString!, ignoreCase: true));
+
+    public bool Has(SettingDefinition setting) => Has(setting.Name);
 }

@@ -81,4 +81,41 @@ public static partial class YamlJson
             return JsonValue.Create(d);
         return JsonValue.Create(text);
     }
+
+    /// <summary>Writes a JSON object as a YAML document that <see cref="ParseObject"/> reads back to the same JSON:
+    /// a string that would read as another type (<c>"true"</c>, <c>"8080"</c>) or is empty is quoted.</summary>
+    public static string Write(JsonObject root)
+    {
+        var stream = new YamlStream(new YamlDocument(ToYaml(root)));
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        stream.Save(writer, assignAnchors: false);
+        var text = writer.ToString();
+        // The emitter closes the document with "..."; a pipelines/ file is one document.
+        return text.EndsWith("...\n", StringComparison.Ordinal) ? text[..^4] : text.EndsWith("...\r\n", StringComparison.Ordinal) ? text[..^5] : text;
+    }
+
+    private static YamlNode ToYaml(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                var map = new YamlMappingNode();
+                foreach (var (key, value) in obj)
+                    map.Add(new YamlScalarNode(key), ToYaml(value));
+                return map;
+            case JsonArray array:
+                var seq = new YamlSequenceNode();
+                foreach (var item in array)
+                    seq.Add(ToYaml(item));
+                return seq;
+            case null:
+                return new YamlScalarNode("null") { Style = ScalarStyle.Plain };
+            case JsonValue v when v.TryGetValue(out string? text):
+                var plain = new YamlScalarNode(text) { Style = ScalarStyle.Plain };
+                bool readsBack = text.Length > 0 && Scalar(plain) is JsonValue back && back.TryGetValue(out string? same) && same == text;
+                return new YamlScalarNode(text) { Style = readsBack ? ScalarStyle.Any : ScalarStyle.DoubleQuoted };
+            default:
+                return new YamlScalarNode(node.ToJsonString()) { Style = ScalarStyle.Plain };
+        }
+    }
 }

@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using IngestHub.Pipelines.Codecs;
 
 namespace IngestHub.Pipelines.Events;
 
@@ -12,27 +15,103 @@ public sealed class LogEvent
     public const string TimestampField = "@timestamp";
     public const string TagsField = "tags";
 
+    private JsonObject? _fields;
+    private JsonObject? _metadata;
+    // Pass-through form: a validated JSON object without @timestamp, shipped as written plus the timestamp until a
+    // filter reads or changes a field; then it is parsed once into _fields.
+    private readonly ReadOnlyMemory<byte> _document;
+    private readonly DateTimeOffset _documentTimestamp;
+    private readonly KafkaRecord _record;
+    private readonly bool _metadataFromRecord;
+
     public LogEvent(JsonObject? fields = null, JsonObject? metadata = null)
     {
-        Fields = fields ?? [];
-        Metadata = metadata ?? [];
+        _fields = fields ?? [];
+        _metadata = metadata ?? [];
+    }
+
+    /// <summary>An event whose fields are <paramref name="document"/> (a well-formed JSON object without a top-level
+    /// <c>@timestamp</c>) plus <paramref name="timestamp"/>; it is parsed only when a field is read or changed.
+    /// <see cref="Metadata"/> is built from <paramref name="record"/> on first use.</summary>
+    internal LogEvent(ReadOnlyMemory<byte> document, DateTimeOffset timestamp, in KafkaRecord record)
+    {
+        _document = document;
+        _documentTimestamp = timestamp;
+        _record = record;
+        _metadataFromRecord = true;
     }
 
     /// <summary>The document shipped to the sink.</summary>
-    public JsonObject Fields { get; }
+    public JsonObject Fields => _fields ??= ParseDocument();
 
     /// <summary>Not shipped: <c>kafka</c> (topic, partition, offset, key, timestamp) and filter scratch space.</summary>
-    public JsonObject Metadata { get; }
+    public JsonObject Metadata => _metadata ??= _metadataFromRecord ? KafkaMetadata.Build(_record) : [];
 
     /// <summary>Source position, used for commits, dead letters and default document ids.</summary>
     public SourcePosition Source { get; init; }
 
+    /// <summary>True while the event is still the record's bytes: no filter has read or changed a field.</summary>
+    public bool IsPassThrough => _fields is null;
+
     public DateTimeOffset Timestamp
     {
-        get => Fields[TimestampField] is JsonValue v && v.TryGetValue(out string? s) && DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t)
-            ? t
-            : DateTimeOffset.UnixEpoch;
+        get
+        {
+            if (_fields is null)
+                return _documentTimestamp;
+            return _fields[TimestampField] is JsonValue v && v.TryGetValue(out string? s) && DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t)
+                ? t
+                : DateTimeOffset.UnixEpoch;
+        }
         set => Fields[TimestampField] = value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Writes the fields as one JSON object: a pass-through event copies the record's bytes and appends
+    /// <c>@timestamp</c> (nothing is parsed or allocated); a changed one serializes its fields.</summary>
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        if (_fields is not null)
+        {
+            _fields.WriteTo(writer);
+            return;
+        }
+        var document = _document.Span;
+        int close = document.LastIndexOf((byte)'}');
+        int open = document.IndexOf((byte)'{');
+        var members = document[open..close];
+        bool empty = members[1..].Trim(" \t\r\n"u8).IsEmpty;
+        int length = members.Length + TimestampMemberLength + 2;
+        byte[]? rented = null;
+        Span<byte> buffer = length <= 1024 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        members.CopyTo(buffer);
+        int n = members.Length;
+        if (!empty)
+            buffer[n++] = (byte)',';
+        n += WriteTimestampMember(buffer[n..], _documentTimestamp);
+        buffer[n++] = (byte)'}';
+        writer.WriteRawValue(buffer[..n], skipInputValidation: true);
+        if (rented is not null)
+            ArrayPool<byte>.Shared.Return(rented);
+    }
+
+    // "@timestamp":"yyyy-MM-ddTHH:mm:ss.fffZ"
+    private const int TimestampMemberLength = 13 + 26;
+
+    private static int WriteTimestampMember(Span<byte> destination, DateTimeOffset timestamp)
+    {
+        "\"@timestamp\":\""u8.CopyTo(destination);
+        int n = 14;
+        timestamp.UtcDateTime.TryFormat(destination[n..], out int written, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        n += written;
+        destination[n++] = (byte)'"';
+        return n;
+    }
+
+    private JsonObject ParseDocument()
+    {
+        var fields = JsonNode.Parse(_document.Span) as JsonObject ?? [];
+        fields[TimestampField] = _documentTimestamp.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        return fields;
     }
 
     /// <summary>Reads a field by reference; <c>@metadata.x</c> / <c>[@metadata][x]</c> read metadata.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using IngestHub.Client;
@@ -10,14 +9,14 @@ namespace IngestHub.Pipelines.Runtime;
 
 /// <summary>
 /// Every connector of the appliance: those defined in <c>pipelines/*.yaml</c> and those created through the REST
-/// API. API changes (create, config update, pause, delete) are persisted under <c>&lt;data&gt;/connectors/</c>
-/// and win over the YAML definition of the same name on the next start.
+/// API. API changes (create, config update, pause, delete) are persisted in the <see cref="IConnectorStateStore"/>
+/// (the appliance's <c>&lt;data&gt;/connectors/</c>) and win over the YAML definition of the same name on the next start.
 /// </summary>
 public sealed partial class ConnectorRegistry : IAsyncDisposable
 {
     private readonly IConnectorCompiler _compiler;
     private readonly ClientOptions _client;
-    private readonly string _stateDir;
+    private readonly IConnectorStateStore _store;
     private readonly PipelineMetrics _metrics;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -26,15 +25,18 @@ public sealed partial class ConnectorRegistry : IAsyncDisposable
     private readonly SemaphoreSlim _changes = new(1, 1);
     private readonly Dictionary<string, Entry> _connectors = new(StringComparer.Ordinal);
 
-    public ConnectorRegistry(IConnectorCompiler compiler, ClientOptions client, string stateDir, PipelineMetrics metrics, ILoggerFactory loggerFactory)
+    public ConnectorRegistry(IConnectorCompiler compiler, ClientOptions client, IConnectorStateStore store, PipelineMetrics metrics, ILoggerFactory loggerFactory)
     {
         _compiler = compiler;
         _client = client;
-        _stateDir = stateDir;
+        _store = store;
         _metrics = metrics;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ConnectorRegistry>();
     }
+
+    /// <summary>Set by the host when connectors read the embedded broker (see <see cref="IGroupFormation"/>).</summary>
+    public IGroupFormation? GroupFormation { get; init; }
 
     private sealed class Entry(JsonObject config, Connector connector, bool persisted)
     {
@@ -66,26 +68,12 @@ public sealed partial class ConnectorRegistry : IAsyncDisposable
         var definitions = new Dictionary<string, (JsonObject Config, bool Persisted, bool Paused)>(StringComparer.Ordinal);
         foreach (var (name, config) in fromFiles)
             definitions[name] = (config, false, false);
-        if (Directory.Exists(_stateDir))
+        foreach (var stored in _store.Load())
         {
-            foreach (var file in Directory.EnumerateFiles(_stateDir, "*.json"))
-            {
-                try
-                {
-                    var doc = JsonNode.Parse(File.ReadAllText(file)) as JsonObject;
-                    if (doc?["name"]?.GetValue<string>() is { } name && doc["config"] is JsonObject config)
-                    {
-                        if (doc["deleted"]?.GetValue<bool>() == true)
-                            definitions.Remove(name);
-                        else
-                            definitions[name] = ((JsonObject)config.DeepClone(), true, doc["paused"]?.GetValue<bool>() == true);
-                    }
-                }
-                catch (Exception ex) when (ex is JsonException or IOException or InvalidOperationException)
-                {
-                    _logger.LogError(ex, "Skipping unreadable connector state file {File}", file);
-                }
-            }
+            if (stored.Deleted)
+                definitions.Remove(stored.Name);
+            else
+                definitions[stored.Name] = ((JsonObject)stored.Config.DeepClone(), true, stored.Paused);
         }
         foreach (var (name, (config, persisted, paused)) in definitions)
         {
@@ -100,13 +88,21 @@ public sealed partial class ConnectorRegistry : IAsyncDisposable
         }
     }
 
+    /// <summary>Where a connector learns, when it starts, that a spill of it is in progress (set before <see cref="StartAsync"/>).</summary>
+    public IConnectorModeSource? ModeSource { get; set; }
+
     /// <summary>Compiles and starts a connector; the registry owns it from here (stopped on delete, restart or disposal).</summary>
     private async Task StartConnectorAsync(string name, JsonObject config, bool persisted, bool paused, CancellationToken cancellationToken)
     {
         var compiled = _compiler.Compile(name, config);
 #pragma warning disable CA2000 // the registry owns it: stopped on delete, restart, config change and disposal
-        var connector = new Connector(compiled.Settings, compiled.Processor, compiled.CreateSink, _client, _metrics, _loggerFactory, paused);
+        var connector = new Connector(compiled.Settings, compiled.Processor, compiled.CreateSink, _client, _metrics, _loggerFactory, paused)
+        {
+            GroupFormation = GroupFormation,
+        };
 #pragma warning restore CA2000
+        if (ModeSource?.StartMode(name) is { Mode: not ConnectorMode.Process } start)
+            connector.StartIn(start.Mode, start.Route);
         lock (_connectors)
             _connectors[name] = new Entry(config, connector, persisted);
         await connector.StartAsync(cancellationToken);
@@ -270,7 +266,7 @@ public sealed partial class ConnectorRegistry : IAsyncDisposable
             }
             await entry.Connector.StopAsync(TimeSpan.FromSeconds(30));
             // A tombstone keeps a YAML-defined connector deleted across restarts until its file is removed.
-            WriteState(name, new JsonObject { ["name"] = name, ["config"] = entry.Config.DeepClone(), ["deleted"] = true });
+            _store.Save(new StoredConnector(name, entry.Config, Paused: false, Deleted: true));
             return true;
         }
         finally
@@ -280,16 +276,7 @@ public sealed partial class ConnectorRegistry : IAsyncDisposable
     }
 
     private void Persist(string name, JsonObject config, bool paused) =>
-        WriteState(name, new JsonObject { ["name"] = name, ["config"] = config.DeepClone(), ["paused"] = paused });
-
-    private void WriteState(string name, JsonObject state)
-    {
-        Directory.CreateDirectory(_stateDir);
-        string path = Path.Combine(_stateDir, name + ".json");
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, state.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(temp, path, overwrite: true);
-    }
+        _store.Save(new StoredConnector(name, config, paused, Deleted: false));
 
     public async ValueTask DisposeAsync()
     {

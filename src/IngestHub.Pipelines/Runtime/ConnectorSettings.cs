@@ -21,4 +21,6 @@ public sealed record ConnectorSettings
     public int RetryBackoffInitialMs { get; init; } = 200;
     /// <summary>Consumer session timeout for the workers' group membership.</summary>
     public int SessionTimeoutMs { get; init; } = 10_000;
+    /// <summary>Lag-driven scaling of the workers, or null when <see cref="Workers"/> is fixed.</summary>
+    public Configuration.AutoscaleDefinition? Autoscale { get; init; }
 }

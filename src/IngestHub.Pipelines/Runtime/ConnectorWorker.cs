@@ -14,8 +14,12 @@ namespace IngestHub.Pipelines.Runtime;
 /// sink is unavailable the batch is retried with capped exponential backoff and jitter and the member's partitions
 /// are paused, so memory stays bounded and nothing is skipped. A rebalance waits for the batch in hand to be
 /// delivered and committed before the partitions move.
+/// <para>A fetched record batch that cannot be decoded (<see cref="RecordBatchDecodeException"/>) joins the batch in
+/// hand as a failed offset range: with errors.tolerance=all it is dead-lettered (the raw batch, one letter) and
+/// committed past like any failed record; with none the connector fails naming the partition and range, and nothing
+/// of the batch in hand is committed.</para>
 /// </summary>
-internal sealed class ConnectorWorker : IDisposable
+internal sealed class ConnectorWorker : IConnectorWorker
 {
     private readonly Connector _connector;
     private readonly ConnectorSettings _settings;
@@ -57,10 +61,11 @@ internal sealed class ConnectorWorker : IDisposable
         var options = _connector.ConsumerOptions($"{_settings.Name}-worker-{Id}");
         await using var consumer = new KafkaConsumer(options, _connector.LoggerFactory.CreateLogger<KafkaConsumer>());
         _consumer = consumer;
-        consumer.PartitionsRevoked = OnPartitionsRevoked;
+        consumer.PartitionsRevokedAsync = OnPartitionsRevokedAsync;
         consumer.Subscribe(topics);
         _state = ConnectorState.Running;
         var batch = new List<ConsumeResult>(_settings.BatchSize);
+        var undecodable = new List<RecordBatchDecodeException>();
         try
         {
             while (!stop.IsCancellationRequested)
@@ -71,21 +76,35 @@ internal sealed class ConnectorWorker : IDisposable
                     continue;
                 }
                 batch.Clear();
-                var first = await consumer.ConsumeAsync(TimeSpan.FromMilliseconds(200), stop);
-                if (first is null)
-                    continue;
-                if (_connector.IsPaused)
-                {
-                    // Paused while waiting for this record: put it back so it is consumed after resume.
-                    consumer.Seek(first.TopicPartition, first.Offset);
-                    continue;
-                }
+                undecodable.Clear();
+                // The gate is taken before the first record is consumed, so a rebalance never finds a record in hand
+                // that is outside the gate: it waits for this batch (at most the 200 ms poll when idle), and records
+                // of partitions it revokes are not handed out afterwards.
                 await _batchGate.WaitAsync(abort);
                 try
                 {
-                    batch.Add(first);
-                    await FillAsync(consumer, batch, stop);
-                    if (!await ProcessBatchAsync(consumer, batch, abort))
+                    ConsumeResult? first = null;
+                    try
+                    {
+                        first = await consumer.ConsumeAsync(TimeSpan.FromMilliseconds(200), stop);
+                    }
+                    catch (RecordBatchDecodeException ex)
+                    {
+                        undecodable.Add(ex);
+                    }
+                    if (first is null && undecodable.Count == 0)
+                        continue;
+                    if (_connector.IsPaused)
+                    {
+                        // Paused while waiting for this record: put it back so it is consumed after resume.
+                        var back = first is not null ? new TopicPartitionOffset(first.TopicPartition, first.Offset) : new TopicPartitionOffset(undecodable[0].TopicPartition, undecodable[0].FirstOffset);
+                        consumer.Seek(back.TopicPartition, back.Offset);
+                        continue;
+                    }
+                    if (first is not null)
+                        batch.Add(first);
+                    await FillAsync(consumer, batch, undecodable, stop);
+                    if (!await ProcessBatchAsync(consumer, batch, undecodable, abort))
                         return; // the connector failed (errors.tolerance=none)
                 }
                 finally
@@ -124,10 +143,10 @@ internal sealed class ConnectorWorker : IDisposable
         _state = ConnectorState.Running;
     }
 
-    private async Task FillAsync(KafkaConsumer consumer, List<ConsumeResult> batch, CancellationToken stop)
+    private async Task FillAsync(KafkaConsumer consumer, List<ConsumeResult> batch, List<RecordBatchDecodeException> undecodable, CancellationToken stop)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(_settings.LingerMs * (Stopwatch.Frequency / 1000.0));
-        while (batch.Count < _settings.BatchSize)
+        while (batch.Count + undecodable.Count < _settings.BatchSize)
         {
             long remaining = deadline - Stopwatch.GetTimestamp();
             if (remaining <= 0)
@@ -141,6 +160,11 @@ internal sealed class ConnectorWorker : IDisposable
             {
                 break; // stopping: deliver and commit what is in hand
             }
+            catch (RecordBatchDecodeException ex)
+            {
+                undecodable.Add(ex);
+                continue;
+            }
             if (next is null)
                 break;
             batch.Add(next);
@@ -148,37 +172,45 @@ internal sealed class ConnectorWorker : IDisposable
     }
 
     /// <summary>Decode, filter, deliver, dead-letter, commit. Returns false when the connector must stop as FAILED.</summary>
-    private async Task<bool> ProcessBatchAsync(KafkaConsumer consumer, List<ConsumeResult> batch, CancellationToken abort)
+    private async Task<bool> ProcessBatchAsync(KafkaConsumer consumer, List<ConsumeResult> batch, List<RecordBatchDecodeException> undecodable,
+        CancellationToken abort)
     {
         var counters = _connector.Counters;
         var metrics = _connector.Metrics;
         var tag = _connector.MetricTag;
-        counters.AddIn(batch.Count);
-        metrics.EventsIn.Add(batch.Count, tag);
+        long undecodableOffsets = 0;
+        foreach (var failure in undecodable)
+            undecodableOffsets += failure.OffsetCount;
+        counters.AddIn(batch.Count + undecodableOffsets);
+        metrics.EventsIn.Add(batch.Count + undecodableOffsets, tag);
 
         var events = new List<LogEvent>(batch.Count);
         var origins = new List<ConsumeResult>(batch.Count);
-        var deadLetters = new List<DeadLetter>();
+        var deadLetters = new List<DeadLetter>(undecodable.Count);
+        foreach (var failure in undecodable)
+        {
+            counters.AddUndecodableBatch();
+            deadLetters.Add(DeadLetter.ForBatch(failure));
+        }
         int filtered = 0;
         foreach (var record in batch)
         {
             RecordOutcome outcome;
+            int before = events.Count;
             try
             {
-                outcome = _connector.Processor.Process(record);
+                outcome = _connector.Processor.Process(record, events);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                events.RemoveRange(before, events.Count - before);
                 outcome = RecordOutcome.Failure("filter", ex.GetType().Name + ": " + ex.Message);
             }
             if (outcome.Failed)
                 deadLetters.Add(new DeadLetter(record, outcome.FailedStage!, "decode", outcome.FailureReason ?? "unknown"));
             filtered += outcome.Dropped;
-            foreach (var e in outcome.Events)
-            {
-                events.Add(e);
+            for (int i = before; i < events.Count; i++)
                 origins.Add(record);
-            }
         }
         counters.AddFiltered(filtered);
         metrics.Filtered.Add(filtered, tag);
@@ -198,14 +230,15 @@ internal sealed class ConnectorWorker : IDisposable
 
         if (deadLetters.Count > 0)
         {
-            metrics.Failed.Add(deadLetters.Count, tag);
+            long failed = OffsetsOf(deadLetters);
+            metrics.Failed.Add(failed, tag);
             if (!_settings.TolerateErrors)
                 return FailOn(deadLetters);
-            counters.AddFailed(deadLetters.Count);
+            counters.AddFailed(failed);
             await DeadLetterAsync(deadLetters, abort);
         }
 
-        await CommitAsync(consumer, batch, abort);
+        await CommitAsync(consumer, batch, undecodable, abort);
         counters.AddBatch();
         return true;
     }
@@ -214,9 +247,21 @@ internal sealed class ConnectorWorker : IDisposable
     private bool FailOn(List<DeadLetter> deadLetters)
     {
         var first = deadLetters[0];
-        _connector.Counters.AddFailed(deadLetters.Count);
-        _connector.Fail($"{first.Stage} failed on {first.Record.Topic}-{first.Record.Partition}@{first.Record.Offset}: {first.Reason} (errors.tolerance=none)");
+        _connector.Counters.AddFailed(OffsetsOf(deadLetters));
+        var record = first.Record;
+        string where = first.LastOffset is { } last
+            ? $"{record.Topic}-{record.Partition}@{record.Offset}..{last} (a record batch that cannot be decoded: {first.ErrorType})"
+            : $"{record.Topic}-{record.Partition}@{record.Offset}";
+        _connector.Fail($"{first.Stage} failed on {where}: {first.Reason} (errors.tolerance=none)");
         return false;
+    }
+
+    private static long OffsetsOf(List<DeadLetter> letters)
+    {
+        long total = 0;
+        foreach (var letter in letters)
+            total += letter.OffsetCount;
+        return total;
     }
 
     private async Task<SinkWriteResult> DeliverAsync(KafkaConsumer consumer, List<LogEvent> events, CancellationToken abort)
@@ -273,8 +318,9 @@ internal sealed class ConnectorWorker : IDisposable
             try
             {
                 await _connector.DeadLetters.WriteAsync(letters, abort);
-                _connector.Counters.AddDeadLettered(letters.Count);
-                _connector.Metrics.DeadLettered.Add(letters.Count, _connector.MetricTag);
+                long offsets = OffsetsOf(letters);
+                _connector.Counters.AddDeadLettered(offsets);
+                _connector.Metrics.DeadLettered.Add(offsets, _connector.MetricTag);
                 _connector.RecordDeadLetters(letters);
                 return;
             }
@@ -289,7 +335,7 @@ internal sealed class ConnectorWorker : IDisposable
         }
     }
 
-    private async Task CommitAsync(KafkaConsumer consumer, List<ConsumeResult> batch, CancellationToken abort)
+    private async Task CommitAsync(KafkaConsumer consumer, List<ConsumeResult> batch, List<RecordBatchDecodeException> undecodable, CancellationToken abort)
     {
         var next = new Dictionary<TopicPartition, long>();
         foreach (var record in batch)
@@ -297,6 +343,12 @@ internal sealed class ConnectorWorker : IDisposable
             var tp = record.TopicPartition;
             if (!next.TryGetValue(tp, out long offset) || record.Offset + 1 > offset)
                 next[tp] = record.Offset + 1;
+        }
+        foreach (var failure in undecodable)
+        {
+            var tp = failure.TopicPartition;
+            if (!next.TryGetValue(tp, out long offset) || failure.LastOffset + 1 > offset)
+                next[tp] = failure.LastOffset + 1;
         }
         var offsets = new List<TopicPartitionOffset>(next.Count);
         foreach (var (tp, offset) in next)
@@ -315,11 +367,12 @@ internal sealed class ConnectorWorker : IDisposable
         }
     }
 
-    /// <summary>Runs on the consumer's membership task before partitions move: wait for the batch in hand to be
-    /// delivered and committed (it commits inside the gate), bounded so a stuck sink cannot hold the group.</summary>
-    private void OnPartitionsRevoked(IReadOnlyList<TopicPartition> partitions)
+    /// <summary>Awaited on the consumer's membership task before partitions move: wait for the batch in hand to be
+    /// delivered and committed (it commits inside the gate), bounded so a stuck sink cannot hold the group. The wait
+    /// holds no thread.</summary>
+    private async Task OnPartitionsRevokedAsync(IReadOnlyList<TopicPartition> partitions)
     {
-        if (_batchGate.Wait(TimeSpan.FromMilliseconds(_settings.SessionTimeoutMs)))
+        if (await _batchGate.WaitAsync(TimeSpan.FromMilliseconds(_settings.SessionTimeoutMs)))
             _batchGate.Release();
         else
             _logger.LogWarning("Connector {Connector} worker {Worker}: rebalance did not wait for a slow batch; it will be redelivered", _settings.Name, Id);

@@ -8,6 +8,11 @@ namespace IngestHub.Pipelines.Runtime;
 /// Writes failed records to the connector's dead-letter topic: the original key and value, the original headers,
 /// and headers saying which connector and stage failed, why, and where the record came from. Failures are
 /// visible there (and on the dashboard), never silently dropped.
+/// <para>A record batch that could not be decoded becomes one letter: no key, the whole batch as stored as its value
+/// (Kafka record batch v2 bytes, so it can be inspected or replayed), <c>ingesthub.errors.offset</c> and
+/// <c>ingesthub.errors.offset.last</c> giving the range it covers, <c>ingesthub.errors.payload</c> saying what the
+/// value is (<c>record-batch</c>, <c>none</c> when the bytes could not be framed, or <c>omitted</c> when the batch is
+/// larger than <see cref="MaxBatchValueBytes"/>).</para>
 /// </summary>
 public sealed class DeadLetterWriter(KafkaProducer producer, string connector, string topic)
 {
@@ -20,6 +25,13 @@ public sealed class DeadLetterWriter(KafkaProducer producer, string connector, s
     public const string PartitionHeader = HeaderPrefix + "partition";
     public const string OffsetHeader = HeaderPrefix + "offset";
     public const string TimestampHeader = HeaderPrefix + "timestamp";
+    public const string LastOffsetHeader = HeaderPrefix + "offset.last";
+    public const string PayloadHeader = HeaderPrefix + "payload";
+    public const string BatchSizeHeader = HeaderPrefix + "batch.size";
+
+    /// <summary>Largest batch carried as a letter's value; a dead-letter record must stay under the producer's and the
+    /// broker's 1 MiB request limit.</summary>
+    public const int MaxBatchValueBytes = 900 * 1024;
 
     public string Topic { get; } = topic;
 
@@ -30,7 +42,7 @@ public sealed class DeadLetterWriter(KafkaProducer producer, string connector, s
         for (int i = 0; i < letters.Count; i++)
         {
             var letter = letters[i];
-            var record = letter.Record;
+            var record = SpillEnvelope.Unwrap(letter.Record); // a spilled record is reported where it came from
             var headers = new List<Header>(record.Headers.Count + 8);
             headers.AddRange(record.Headers);
             headers.Add(Text(ConnectorHeader, connector));
@@ -41,7 +53,17 @@ public sealed class DeadLetterWriter(KafkaProducer producer, string connector, s
             headers.Add(Text(PartitionHeader, record.Partition.ToString(CultureInfo.InvariantCulture)));
             headers.Add(Text(OffsetHeader, record.Offset.ToString(CultureInfo.InvariantCulture)));
             headers.Add(Text(TimestampHeader, record.Timestamp.ToString(CultureInfo.InvariantCulture)));
-            pending[i] = producer.ProduceAsync(Topic, record.Key, record.Value, headers, cancellationToken: cancellationToken);
+            byte[]? value = record.Value;
+            if (letter.LastOffset is { } last)
+            {
+                headers.Add(Text(LastOffsetHeader, last.ToString(CultureInfo.InvariantCulture)));
+                headers.Add(Text(BatchSizeHeader, (value?.Length ?? 0).ToString(CultureInfo.InvariantCulture)));
+                string payload = value is null ? "none" : value.Length > MaxBatchValueBytes ? "omitted" : "record-batch";
+                headers.Add(Text(PayloadHeader, payload));
+                if (payload == "omitted")
+                    value = null;
+            }
+            pending[i] = producer.ProduceAsync(Topic, record.Key, value, headers, cancellationToken: cancellationToken);
         }
         await Task.WhenAll(pending);
     }

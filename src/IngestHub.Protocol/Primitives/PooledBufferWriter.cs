@@ -20,6 +20,8 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
     /// <summary>Mutable view of what was written, for back-patching lengths.</summary>
     public Span<byte> WrittenSpanMutable => _buffer.AsSpan(0, _written);
+    /// <summary>Mutable memory over what was written (valid until the next write that grows the buffer, or Dispose).</summary>
+    public Memory<byte> WrittenMemoryMutable => _buffer.AsMemory(0, _written);
 
     public void Advance(int count)
     {

@@ -41,4 +41,6 @@ public readonly ref struct Record
     public bool IsValueNull { get; }
     public int HeaderCount { get; }
     public RecordHeaders Headers => new(_headers, HeaderCount);
+    /// <summary>The headers as encoded in the record (after the header count), for copying a record unchanged.</summary>
+    public ReadOnlySpan<byte> EncodedHeaders => _headers;
 }

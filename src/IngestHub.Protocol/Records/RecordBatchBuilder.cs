@@ -11,12 +11,13 @@ namespace IngestHub.Protocol.Records;
 /// that section if asked, writes the 61-byte header and computes the CRC-32C last. <see cref="Reset"/> makes the
 /// builder ready for the next batch, keeping its buffers (a producer keeps one builder per partition).
 /// The first appended record's timestamp becomes baseTimestamp; offset deltas are 0, 1, 2, …
+/// Records are written after room for the header, so <see cref="BuildInPlace"/> can finish an uncompressed batch
+/// without copying it.
 /// </summary>
 public sealed class RecordBatchBuilder : IDisposable
 {
     private readonly PooledBufferWriter _records;
     private readonly PooledBufferWriter _compressed;
-    private readonly BufferWriterStream _compressedStream;
     private long _baseTimestamp;
     private long _maxTimestamp;
 
@@ -24,11 +25,11 @@ public sealed class RecordBatchBuilder : IDisposable
     {
         Compression = compression;
         _records = new PooledBufferWriter(initialCapacity);
+        _records.Reserve(RecordBatchHeader.Size);
         _compressed = new PooledBufferWriter(256);
-        _compressedStream = new BufferWriterStream(_compressed);
     }
 
-    /// <summary>None, Gzip or Snappy (lz4/zstd are refused by <see cref="Build"/>).</summary>
+    /// <summary>Any of the five codecs; the records section is compressed by <see cref="Build"/>.</summary>
     public CompressionType Compression { get; set; }
     /// <summary>Frame snappy the way the Java client does (xerial) instead of a raw block.</summary>
     public bool UseXerialSnappy { get; set; }
@@ -44,7 +45,7 @@ public sealed class RecordBatchBuilder : IDisposable
 
     public int Count { get; private set; }
     /// <summary>Size of the uncompressed records section so far (a batching producer compares it with its limit).</summary>
-    public int RecordsBytes => _records.WrittenCount;
+    public int RecordsBytes => _records.WrittenCount - RecordBatchHeader.Size;
 
     /// <summary>Appends a record; a null key or value is written as length -1.</summary>
     public void Append(long timestamp, byte[]? key, byte[]? value, ReadOnlySpan<RecordHeaderEntry> headers = default) =>
@@ -85,7 +86,7 @@ public sealed class RecordBatchBuilder : IDisposable
             bodyLength += Varint.SizeOfVarint(headerKeyLength) + headerKeyLength
                 + Varint.SizeOfVarint(headerValueLength) + Math.Max(headerValueLength, 0);
         }
-        if (bodyLength > int.MaxValue - Varint.MaxVarintBytes - _records.WrittenCount)
+        if (bodyLength > int.MaxValue - Varint.MaxVarintBytes - _records.WrittenCount - RecordBatchHeader.Size)
             throw new ArgumentException("Record too large for a batch.");
 
         int total = Varint.SizeOfVarint((int)bodyLength) + (int)bodyLength;
@@ -113,27 +114,49 @@ public sealed class RecordBatchBuilder : IDisposable
     {
         if (Count == 0)
             throw new InvalidOperationException("A record batch needs at least one record.");
-        ReadOnlySpan<byte> section = _records.WrittenSpan;
-        switch (Compression)
+        ReadOnlySpan<byte> section = _records.WrittenSpan[RecordBatchHeader.Size..];
+        if (Compression != CompressionType.None)
         {
-            case CompressionType.None:
-                break;
-            case CompressionType.Gzip:
-                _compressed.Clear();
-                GzipCodec.Compress(section, _compressedStream, GzipLevel);
-                section = _compressed.WrittenSpan;
-                break;
-            case CompressionType.Snappy:
-                _compressed.Clear();
-                SnappyCodec.Compress(section, _compressed, UseXerialSnappy);
-                section = _compressed.WrittenSpan;
-                break;
-            default:
-                throw new NotSupportedException($"Compression {Compression} is not supported for building batches.");
+            _compressed.Clear();
+            RecordsCompressor.Compress(Compression, section, _compressed, UseXerialSnappy, GzipLevel);
+            section = _compressed.WrittenSpan;
         }
 
         int size = RecordBatchHeader.Size + section.Length;
         var batch = output.GetSpan(size)[..size];
+        section.CopyTo(batch[RecordBatchHeader.Size..]);
+        WriteHeader(batch);
+        output.Advance(size);
+        return size;
+    }
+
+    /// <summary>Finishes the batch inside the builder's own buffer (compressed: the compression buffer) and returns
+    /// it: no copy of the records. The bytes stay valid, and may be patched (producer id, sequence, CRC), until
+    /// <see cref="Reset"/>, <see cref="Dispose"/> or the next append or build.</summary>
+    public Memory<byte> BuildInPlace()
+    {
+        if (Count == 0)
+            throw new InvalidOperationException("A record batch needs at least one record.");
+        Memory<byte> batch;
+        if (Compression == CompressionType.None)
+        {
+            batch = _records.WrittenMemoryMutable;
+        }
+        else
+        {
+            _compressed.Clear();
+            _compressed.Reserve(RecordBatchHeader.Size);
+            RecordsCompressor.Compress(Compression, _records.WrittenSpan[RecordBatchHeader.Size..], _compressed, UseXerialSnappy, GzipLevel);
+            batch = _compressed.WrittenMemoryMutable;
+        }
+        WriteHeader(batch.Span);
+        return batch;
+    }
+
+    /// <summary>Writes the 61-byte header in front of a records section already in place, CRC last.</summary>
+    private void WriteHeader(Span<byte> batch)
+    {
+        int size = batch.Length;
         short attributes = (short)((int)Compression
             | (LogAppendTime ? RecordBatchHeader.TimestampTypeFlag : 0)
             | (IsTransactional ? RecordBatchHeader.TransactionalFlag : 0));
@@ -149,16 +172,13 @@ public sealed class RecordBatchBuilder : IDisposable
         BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchHeader.ProducerEpochOffset..], ProducerEpoch);
         BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchHeader.BaseSequenceOffset..], BaseSequence);
         BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchHeader.RecordCountOffset..], Count);
-        section.CopyTo(batch[RecordBatchHeader.Size..]);
         BinaryPrimitives.WriteUInt32BigEndian(batch[RecordBatchHeader.CrcOffset..], RecordBatchHeader.ComputeCrc(batch));
-        output.Advance(size);
-        return size;
     }
 
     /// <summary>Builds into a new array (allocating; tests and non-hot callers).</summary>
     public byte[] ToArray()
     {
-        using var writer = new PooledBufferWriter(RecordBatchHeader.Size + _records.WrittenCount + 64);
+        using var writer = new PooledBufferWriter(_records.WrittenCount + 64);
         Build(writer);
         return writer.WrittenSpan.ToArray();
     }
@@ -167,6 +187,7 @@ public sealed class RecordBatchBuilder : IDisposable
     public void Reset()
     {
         _records.Clear();
+        _records.Reserve(RecordBatchHeader.Size);
         _compressed.Clear();
         Count = 0;
         _baseTimestamp = 0;
@@ -176,7 +197,6 @@ public sealed class RecordBatchBuilder : IDisposable
     public void Dispose()
     {
         _records.Dispose();
-        _compressedStream.Dispose();
         _compressed.Dispose();
     }
 

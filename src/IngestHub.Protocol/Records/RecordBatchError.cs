@@ -16,7 +16,7 @@ public enum RecordBatchError
     VarintOverflow,
     /// <summary>recordCount disagrees with the records actually present, or offset deltas are inconsistent.</summary>
     RecordCountMismatch,
-    /// <summary>The batch uses lz4 or zstd (stored as sent, but not decodable here), or an unknown codec.</summary>
+    /// <summary>The attributes name a codec that does not exist (5–7).</summary>
     UnsupportedCompression,
     /// <summary>Compressed payload could not be decompressed.</summary>
     CorruptCompressedData,

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Numerics;
+using IngestHub.Protocol.Primitives;
 
 namespace IngestHub.Protocol.Records;
 
@@ -32,6 +32,8 @@ public readonly struct RecordBatchHeader
     public const short TimestampTypeFlag = 0x08;
     public const short TransactionalFlag = 0x10;
     public const short ControlFlag = 0x20;
+    /// <summary>Set by log compaction (KIP-534): baseTimestamp holds the time after which the batch's tombstones may go.</summary>
+    public const short DeleteHorizonFlag = 0x40;
 
     public long BaseOffset { get; init; }
     public int BatchLength { get; init; }
@@ -53,6 +55,8 @@ public readonly struct RecordBatchHeader
     public CompressionType Compression => (CompressionType)(Attributes & CompressionMask);
     public bool IsTransactional => (Attributes & TransactionalFlag) != 0;
     public bool IsControl => (Attributes & ControlFlag) != 0;
+    /// <summary>The delete horizon set by compaction (the baseTimestamp field), or -1 when the flag is not set.</summary>
+    public long DeleteHorizonMs => (Attributes & DeleteHorizonFlag) != 0 ? BaseTimestamp : -1;
     public bool HasProducerId => ProducerId >= 0;
 
     /// <summary>Last sequence number of the batch, wrapping past Int32.MaxValue to 0 as Kafka does.</summary>
@@ -111,19 +115,7 @@ public readonly struct RecordBatchHeader
     }
 
     /// <summary>CRC-32C over attributes … end of batch (the span must be exactly one batch).</summary>
-    public static uint ComputeCrc(ReadOnlySpan<byte> batch)
-    {
-        uint crc = 0xFFFFFFFFu;
-        var data = batch[AttributesOffset..];
-        while (data.Length >= 8)
-        {
-            crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data));
-            data = data[8..];
-        }
-        foreach (byte b in data)
-            crc = BitOperations.Crc32C(crc, b);
-        return ~crc;
-    }
+    public static uint ComputeCrc(ReadOnlySpan<byte> batch) => Crc32C.Compute(batch[AttributesOffset..]);
 
     /// <summary>Rewrites baseOffset in place (outside the CRC, so the CRC stays valid).</summary>
     public static void SetBaseOffset(Span<byte> batch, long baseOffset) =>

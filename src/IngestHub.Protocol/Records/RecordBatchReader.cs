@@ -6,7 +6,7 @@ namespace IngestHub.Protocol.Records;
 /// Decodes the records of one batch v2.
 /// <para>Design: <see cref="RecordBatchEnumerator"/> frames a span of concatenated batches (a Fetch records
 /// field, a chunk of a segment file) and yields each batch's bytes; a <see cref="RecordBatchReader"/> opened on
-/// one batch checks its header and CRC-32C, decompresses gzip/snappy into one pooled array (uncompressed
+/// one batch checks its header and CRC-32C, decompresses gzip, snappy, lz4 or zstd into one pooled array (uncompressed
 /// batches are read in place) and yields <see cref="Record"/> views with absolute offset and timestamp.
 /// Nothing is allocated per record. <see cref="RecordBatchDecoder"/> wraps both into allocating
 /// <see cref="DecodedRecord"/> lists for tests and non-hot callers.</para>
@@ -59,9 +59,11 @@ public ref struct RecordBatchReader
                 error = SnappyCodec.Decompress(payload, maxRecordsBytes, out _rented, out length, out message);
                 break;
             case CompressionType.Lz4:
+                error = Lz4Codec.Decompress(payload, maxRecordsBytes, out _rented, out length, out message);
+                break;
             case CompressionType.Zstd:
-                Fail(RecordBatchError.UnsupportedCompression, $"{header.Compression} batches are stored and served as sent but cannot be decoded here");
-                return;
+                error = ZstdCodec.Decompress(payload, maxRecordsBytes, out _rented, out length, out message);
+                break;
             default:
                 Fail(RecordBatchError.UnsupportedCompression, $"unknown compression codec {(int)header.Compression}");
                 return;

@@ -15,6 +15,8 @@ namespace IngestHub.Server.Api;
 /// <c>GET /connectors/{name}/topics</c>, <c>PUT /connectors/{name}/pause|resume</c>,
 /// <c>POST /connectors/{name}/restart</c>, <c>DELETE /connectors/{name}</c>. Errors are Connect's
 /// <c>{"error_code": n, "message": "..."}</c>; invalid configuration is a 400 whose message names the key.
+/// Configurations are answered as stored (<c>${VAR}</c> references unexpanded) with literal secrets masked; a
+/// masked value sent back keeps the stored secret.
 /// </summary>
 public static class ConnectorEndpoints
 {
@@ -25,8 +27,11 @@ public static class ConnectorEndpoints
         group.MapPost("", CreateAsync);
         group.MapGet("/{name}", (string name, PipelinesHost host) => WithRegistry(host, r =>
             r.GetConfig(name) is { } config ? Results.Json(Info(name, config)) : NotFound(name)));
-        group.MapGet("/{name}/config", (string name, PipelinesHost host) => WithRegistry(host, r =>
-            r.GetConfig(name) is { } config ? Results.Json(config) : NotFound(name)));
+        group.MapGet("/{name}/config", (string name, string? format, PipelinesHost host) => WithRegistry(host, r =>
+            r.GetConfig(name) is not { } config ? NotFound(name)
+            : format is "yaml" or "yml" ? Results.Text(PipelineFile(name, config), "application/yaml; charset=utf-8")
+            : format is null or "json" ? Results.Json(ConfigSecrets.Mask(config))
+            : Error(400, $"format must be json or yaml, not {format}")));
         group.MapPut("/{name}/config", PutConfigAsync);
         group.MapGet("/{name}/status", (string name, PipelinesHost host) => WithRegistry(host, r =>
             r.Get(name) is { } connector ? Results.Json(StatusJson(connector)) : NotFound(name)));
@@ -57,7 +62,7 @@ public static class ConnectorEndpoints
             return Error(400, "config: is required and must be an object");
         try
         {
-            if (!await registry.CreateAsync(name, (JsonObject)config.DeepClone(), ct))
+            if (!await registry.CreateAsync(name, ConfigSecrets.RestoreMasked(config, null), ct))
                 return Error(409, $"Connector {name} already exists");
         }
         catch (ConfigException ex)
@@ -76,7 +81,7 @@ public static class ConnectorEndpoints
             return Error(400, "request body must be the connector's configuration as a JSON object");
         try
         {
-            bool created = await registry.PutConfigAsync(name, config, ct);
+            bool created = await registry.PutConfigAsync(name, ConfigSecrets.RestoreMasked(config, registry.GetConfig(name)), ct);
             return Results.Json(Info(name, registry.GetConfig(name)!), statusCode: created ? 201 : 200);
         }
         catch (ConfigException ex)
@@ -97,10 +102,24 @@ public static class ConnectorEndpoints
         }
     }
 
+    /// <summary>The configuration as a <c>pipelines/</c> file: the name first, secrets masked (a secret is better
+    /// given as <c>${VAR}</c> in a file; a masked one must be filled in before the file is used).</summary>
+    public static string PipelineFile(string name, JsonObject config)
+    {
+        var file = new JsonObject { ["name"] = name };
+        foreach (var (key, value) in ConfigSecrets.Mask(config))
+            if (key != "name")
+                file[key] = value?.DeepClone();
+        string header = $"# Connector {name}, exported from IngestHub. Save as pipelines/{name}.yaml.\n";
+        if (ConfigSecrets.Mask(config).ToJsonString().Contains(ConfigSecrets.Hidden, StringComparison.Ordinal))
+            header += $"# Secrets are shown as {ConfigSecrets.Hidden}: replace them (with ${{VAR}} references, for example) before use.\n";
+        return header + YamlJson.Write(file);
+    }
+
     private static JsonObject Info(string name, JsonObject config) => new()
     {
         ["name"] = name,
-        ["config"] = config,
+        ["config"] = ConfigSecrets.Mask(config),
         ["tasks"] = new JsonArray(),
         ["type"] = "sink",
     };
@@ -128,6 +147,7 @@ public static class ConnectorEndpoints
                 ["topic"] = d.Topic,
                 ["partition"] = d.Partition,
                 ["offset"] = d.Offset,
+                ["last_offset"] = d.LastOffset,
                 ["stage"] = d.Stage,
                 ["error_type"] = d.ErrorType,
                 ["reason"] = d.Reason,
@@ -147,6 +167,7 @@ public static class ConnectorEndpoints
             },
             ["tasks"] = workers,
             ["type"] = "sink",
+            ["mode"] = status.Mode.ToString().ToLowerInvariant(),
             ["dead_letter_topic"] = connector.Settings.DeadLetterTopic,
             ["counters"] = new JsonObject
             {
@@ -157,6 +178,8 @@ public static class ConnectorEndpoints
                 ["dead_lettered"] = c.DeadLettered,
                 ["batches"] = c.Batches,
                 ["retries"] = c.Retries,
+                ["relayed"] = c.Relayed,
+                ["undecodable_batches"] = c.UndecodableBatches,
             },
             ["recent_dead_letters"] = deadLetters,
         };

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using IngestHub.Broker;
-using IngestHub.Broker.Groups;
 using IngestHub.Broker.Logs;
+using IngestHub.Monitoring;
 using IngestHub.Server.Monitoring;
 using IngestHub.Server.Pipelines;
 using Microsoft.AspNetCore.Builder;
@@ -13,8 +13,9 @@ namespace IngestHub.Server.Api;
 
 /// <summary>
 /// The dashboard's read API: <c>/api/overview</c>, <c>/api/topics</c>, <c>/api/groups</c>,
-/// <c>/api/groups/{group}</c>, <c>/api/groups/{group}/lag?window=15m</c> and <c>/api/connectors</c>. Current
-/// values are read live from the broker and connectors; rates, history and lag status come from the sampler.
+/// <c>/api/groups/{group}</c>, <c>/api/groups/{group}/lag?window=15m</c> and <c>/api/connectors</c>. Topics are read
+/// live from the embedded broker's storage and connectors from the registry; groups, lag, lag status and history
+/// come from the lag monitor's latest sample (read through the Kafka protocol).
 /// </summary>
 public static class MonitoringEndpoints
 {
@@ -23,31 +24,30 @@ public static class MonitoringEndpoints
     public static void MapMonitoringEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
-        api.MapGet("/overview", (HttpRequest request, KafkaBroker broker, MonitoringHistory history, IServiceProvider services, TimeProvider time) =>
-            WithWindow(request, window => Results.Json(Overview(broker, history, services.GetService<PipelinesHost>(), window, Now(time)))));
+        api.MapGet("/overview", (HttpRequest request, KafkaBroker broker, MonitoringHistory history, MonitoringSampler sampler, IServiceProvider services, TimeProvider time) =>
+            WithWindow(request, window => Results.Json(Overview(broker, history, Reports(sampler), services.GetService<PipelinesHost>(), window, Now(time)))));
         api.MapGet("/topics", (KafkaBroker broker, MonitoringHistory history) => Results.Json(Topics(broker, history)));
-        api.MapGet("/groups", (KafkaBroker broker, MonitoringHistory history, TimeProvider time) =>
+        api.MapGet("/groups", (MonitoringSampler sampler) =>
         {
-            long now = Now(time);
             var groups = new JsonArray();
-            foreach (var group in broker.Groups?.DescribeAll() ?? [])
-                groups.Add(GroupJson(group, history, now));
+            foreach (var group in Reports(sampler))
+                groups.Add(GroupJson(group));
             return Results.Json(groups);
         });
-        api.MapGet("/groups/{group}", (string group, KafkaBroker broker, MonitoringHistory history, TimeProvider time) =>
-            broker.Groups?.Describe(group) is { } description
-                ? Results.Json(GroupJson(description, history, Now(time)))
+        api.MapGet("/groups/{group}", (string group, MonitoringSampler sampler) =>
+            sampler.Monitor?.Find(group) is { } report
+                ? Results.Json(GroupJson(report))
                 : Error(404, $"Group {group} not found"));
-        api.MapGet("/groups/{group}/lag", (string group, HttpRequest request, KafkaBroker broker, MonitoringHistory history, TimeProvider time) =>
-            WithWindow(request, window => history.FindGroup(group) is { } groupHistory
-                ? Results.Json(LagHistory(groupHistory, history, window, Now(time)))
-                : broker.Groups?.Describe(group) is not null
-                    ? Results.Json(LagHistory(new GroupHistory(group, 1), history, window, Now(time))) // known group, not sampled yet
-                    : Error(404, $"Group {group} not found")));
+        api.MapGet("/groups/{group}/lag", (string group, HttpRequest request, MonitoringHistory history, MonitoringSampler sampler, TimeProvider time) =>
+            WithWindow(request, window => history.FindGroup(group) is { } groupHistory && sampler.Monitor?.Find(group) is { } report
+                ? Results.Json(LagHistory(groupHistory, report, history, window, Now(time)))
+                : Error(404, $"Group {group} not found")));
         api.MapGet("/connectors", (IServiceProvider services, MonitoringHistory history) => Results.Json(Connectors(services.GetService<PipelinesHost>(), history)));
     }
 
     private static long Now(TimeProvider time) => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static IReadOnlyList<GroupLagReport> Reports(MonitoringSampler sampler) => sampler.Monitor?.Groups ?? [];
 
     private static IResult WithWindow(HttpRequest request, Func<TimeSpan, IResult> action)
     {
@@ -59,7 +59,7 @@ public static class MonitoringEndpoints
             : Error(400, $"window: '{text}' is not a duration such as 30s, 15m or 1h");
     }
 
-    private static JsonObject Overview(KafkaBroker broker, MonitoringHistory history, PipelinesHost? pipelines, TimeSpan window, long now)
+    private static JsonObject Overview(KafkaBroker broker, MonitoringHistory history, IReadOnlyList<GroupLagReport> groups, PipelinesHost? pipelines, TimeSpan window, long now)
     {
         var samples = history.Ingest.Snapshot();
         var series = new JsonArray();
@@ -87,14 +87,11 @@ public static class MonitoringEndpoints
         }
         var byStatus = new JsonObject { ["OK"] = 0, ["WARN"] = 0, ["ERR"] = 0 };
         long totalLag = 0;
-        var groups = broker.Groups?.DescribeAll() ?? [];
         foreach (var group in groups)
         {
-            var status = BurrowEvaluator.EvaluateGroup(group.Partitions.Select(p => history.PartitionStatus(group.GroupId, p.Topic, p.Partition, now)));
-            string name = BurrowEvaluator.Name(status);
+            string name = BurrowEvaluator.Name(group.Status);
             byStatus[name] = byStatus[name]!.GetValue<int>() + 1;
-            foreach (var p in group.Partitions)
-                totalLag += p.Lag ?? 0;
+            totalLag += group.TotalLag;
         }
         return new JsonObject
         {
@@ -108,6 +105,7 @@ public static class MonitoringEndpoints
                 ["host"] = broker.AdvertisedHost,
                 ["port"] = broker.AdvertisedPort,
                 ["ready"] = broker.IsReady,
+                ["storage"] = StorageJson(broker.Storage.Status),
             },
             ["ingest"] = new JsonObject
             {
@@ -129,6 +127,19 @@ public static class MonitoringEndpoints
         };
     }
 
+    /// <summary>"ok", or "error" with the latest failed write, since when writes fail and how many failed.</summary>
+    private static JsonObject StorageJson(StorageStatus status) => status.Error is null
+        ? new JsonObject { ["status"] = "ok", ["failures_total"] = status.FailuresTotal }
+        : new JsonObject
+        {
+            ["status"] = "error",
+            ["error"] = status.Error,
+            ["since"] = status.SinceMs,
+            ["last_failure"] = status.LastFailureMs,
+            ["failures"] = status.Failures,
+            ["failures_total"] = status.FailuresTotal,
+        };
+
     private static JsonArray Topics(KafkaBroker broker, MonitoringHistory history)
     {
         var result = new JsonArray();
@@ -149,7 +160,7 @@ public static class MonitoringEndpoints
                     ["log_end_offset"] = log.LogEndOffset,
                     ["high_watermark"] = log.HighWatermark,
                     ["size_bytes"] = partitionSize,
-                    ["segments"] = log.Segments.Count,
+                    ["segments"] = log.SegmentCount,
                 });
             }
             var (rps, bps) = MonitoringHistory.Rate(history.FindTopic(topic.Name)?.Snapshot(history.MinuteSamples) ?? []);
@@ -184,18 +195,14 @@ public static class MonitoringEndpoints
         };
     }
 
-    public static JsonObject GroupJson(GroupDescription group, MonitoringHistory history, long now)
+    public static JsonObject GroupJson(GroupLagReport group)
     {
-        var owners = new Dictionary<(string, int), GroupMemberDescription>();
         var members = new JsonArray();
         foreach (var member in group.Members)
         {
             var assignments = new JsonArray();
-            foreach (var p in member.AssignedPartitions)
-            {
-                owners[(p.Topic, p.Partition)] = member;
+            foreach (var p in member.Assignment)
                 assignments.Add(new JsonObject { ["topic"] = p.Topic, ["partition"] = p.Partition });
-            }
             members.Add(new JsonObject
             {
                 ["member_id"] = member.MemberId,
@@ -206,62 +213,65 @@ public static class MonitoringEndpoints
             });
         }
         var partitions = new JsonArray();
-        var statuses = new List<PartitionLagStatus>();
-        long totalLag = 0;
         foreach (var p in group.Partitions)
         {
-            var status = history.PartitionStatus(group.GroupId, p.Topic, p.Partition, now);
-            statuses.Add(status);
-            totalLag += p.Lag ?? 0;
-            owners.TryGetValue((p.Topic, p.Partition), out var owner);
             partitions.Add(new JsonObject
             {
                 ["topic"] = p.Topic,
                 ["partition"] = p.Partition,
-                ["member_id"] = owner?.MemberId,
-                ["client_id"] = owner?.ClientId,
-                ["client_host"] = owner?.ClientHost,
+                ["member_id"] = p.MemberId,
+                ["client_id"] = p.ClientId,
+                ["client_host"] = p.ClientHost,
                 ["committed_offset"] = p.CommittedOffset,
+                ["log_start_offset"] = p.LogStartOffset,
                 ["log_end_offset"] = p.LogEndOffset,
                 ["lag"] = p.Lag,
-                ["commit_timestamp"] = p.CommitTimestamp?.ToUnixTimeMilliseconds(),
-                ["status"] = BurrowEvaluator.Name(status),
-                ["window_complete"] = history.WindowComplete(group.GroupId, p.Topic, p.Partition),
+                ["lag_seconds"] = Math.Round(p.TimeLag.Seconds, 3),
+                ["lag_seconds_lower_bound"] = p.TimeLag.LowerBound,
+                ["commit_timestamp"] = p.LastCommitObservedMs,
+                ["status"] = BurrowEvaluator.Name(p.Status),
+                ["reason"] = p.Reason,
+                ["commits"] = p.Commits,
+                ["window_complete"] = p.WindowComplete,
             });
         }
+        var max = group.MaxLag;
         return new JsonObject
         {
             ["group"] = group.GroupId,
-            ["state"] = group.State.ToString(),
+            ["state"] = group.State,
             ["protocol_type"] = group.ProtocolType,
             ["protocol"] = group.Protocol,
-            ["generation"] = group.GenerationId,
-            ["status"] = BurrowEvaluator.Name(BurrowEvaluator.EvaluateGroup(statuses)),
-            ["total_lag"] = totalLag,
+            ["status"] = BurrowEvaluator.Name(group.Status),
+            ["total_lag"] = group.TotalLag,
+            ["max_lag"] = max is null ? null : new JsonObject { ["topic"] = max.Topic, ["partition"] = max.Partition, ["lag"] = max.Lag },
+            ["complete"] = Math.Round(group.Complete, 3),
+            ["evaluated_at"] = group.EvaluatedAtMs,
             ["members"] = members,
             ["partitions"] = partitions,
         };
     }
 
-    private static JsonObject LagHistory(GroupHistory group, MonitoringHistory history, TimeSpan window, long now)
+    private static JsonObject LagHistory(GroupHistory group, GroupLagReport report, MonitoringHistory history, TimeSpan window, long now)
     {
         long from = now - (long)window.TotalMilliseconds;
         var total = new JsonArray();
         foreach (var (t, lag) in group.Total.Snapshot())
             if (t >= from)
                 total.Add(new JsonArray(t, lag));
+        var statuses = report.Partitions.ToDictionary(p => (p.Topic, p.Partition), p => p.Status);
         var partitions = new JsonArray();
         foreach (var ((topic, partition), ring) in group.Partitions.OrderBy(p => p.Key.Topic, StringComparer.Ordinal).ThenBy(p => p.Key.Partition))
         {
             var points = new JsonArray();
-            foreach (var o in ring.Snapshot())
+            foreach (var o in ring.Lag.Snapshot())
                 if (o.TimestampMs >= from)
                     points.Add(new JsonArray(o.TimestampMs, o.Lag, o.Offset));
             partitions.Add(new JsonObject
             {
                 ["topic"] = topic,
                 ["partition"] = partition,
-                ["status"] = BurrowEvaluator.Name(history.PartitionStatus(group.Group, topic, partition, now)),
+                ["status"] = BurrowEvaluator.Name(statuses.GetValueOrDefault((topic, partition))),
                 ["points"] = points,
             });
         }

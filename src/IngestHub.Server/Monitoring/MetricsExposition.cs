@@ -1,23 +1,29 @@
 using System.Globalization;
+using IngestHub.Autoscaler;
 using IngestHub.Broker;
+using IngestHub.Monitoring;
 using IngestHub.Pipelines.Runtime;
 using IngestHub.Server.Api;
 
 namespace IngestHub.Server.Monitoring;
 
 /// <summary>
-/// The <c>/metrics</c> page: kafka_exporter-compatible topic and consumer-group series (read live, so they equal
-/// what <c>/api/groups</c> reports), Burrow status per group, broker request counters and latency histograms per
+/// The <c>/metrics</c> page: kafka_exporter-compatible topic series (read live from the embedded broker) and
+/// consumer-group series (the lag monitor's latest sample, as <c>/api/groups</c> reports it) with the estimated time
+/// lag, Burrow status per group, broker request counters and latency histograms per
 /// API, per-topic traffic, and per-connector counters and state.
 /// </summary>
 public static class MetricsExposition
 {
-    public static string Render(KafkaBroker broker, MonitoringHistory history, ConnectorRegistry? connectors, long nowMs)
+    public static string Render(KafkaBroker broker, MonitoringHistory history, IReadOnlyList<GroupLagReport> groups, ConnectorRegistry? connectors,
+        IReadOnlyList<TargetStatus>? autoscaler = null)
     {
         var w = new PrometheusTextWriter();
         WriteTopics(w, broker);
-        WriteGroups(w, broker, history, nowMs);
+        WriteGroups(w, groups);
+        WriteAutoscaler(w, autoscaler ?? []);
         WriteBroker(w, broker.Metrics);
+        WriteLimits(w, broker);
         if (connectors is not null)
             WriteConnectors(w, connectors, history);
         return w.ToString();
@@ -45,9 +51,8 @@ public static class MetricsExposition
                 w.Sample("ingesthub_log_size_bytes", p.Log.Size, ("topic", topic.Name), ("partition", Str(p.Index)));
     }
 
-    private static void WriteGroups(PrometheusTextWriter w, KafkaBroker broker, MonitoringHistory history, long nowMs)
+    private static void WriteGroups(PrometheusTextWriter w, IReadOnlyList<GroupLagReport> groups)
     {
-        var groups = broker.Groups?.DescribeAll() ?? [];
         w.Family("kafka_consumergroup_current_offset", "gauge", "Committed offset of a consumer group on a partition (-1 when never committed)");
         foreach (var g in groups)
             foreach (var p in g.Partitions)
@@ -55,15 +60,18 @@ public static class MetricsExposition
         w.Family("kafka_consumergroup_lag", "gauge", "Lag of a consumer group on a partition (log end offset minus committed offset)");
         foreach (var g in groups)
             foreach (var p in g.Partitions)
-                if (p.Lag is { } lag)
-                    w.Sample("kafka_consumergroup_lag", lag, ("consumergroup", g.GroupId), ("topic", p.Topic), ("partition", Str(p.Partition)));
+                w.Sample("kafka_consumergroup_lag", p.Lag, ("consumergroup", g.GroupId), ("topic", p.Topic), ("partition", Str(p.Partition)));
+        w.Family("kafka_consumergroup_lag_seconds", "gauge",
+            "Estimated seconds since the next record the group has to read on a partition was produced (interpolated from sampled log end offsets)");
+        foreach (var g in groups)
+            foreach (var p in g.Partitions)
+                w.Sample("kafka_consumergroup_lag_seconds", Math.Round(p.TimeLag.Seconds, 3), ("consumergroup", g.GroupId), ("topic", p.Topic), ("partition", Str(p.Partition)));
         w.Family("kafka_consumergroup_lag_sum", "gauge", "Lag of a consumer group summed over a topic's partitions");
         foreach (var g in groups)
         {
             var sums = new SortedDictionary<string, long>(StringComparer.Ordinal);
             foreach (var p in g.Partitions)
-                if (p.Lag is { } lag)
-                    sums[p.Topic] = sums.GetValueOrDefault(p.Topic) + lag;
+                sums[p.Topic] = sums.GetValueOrDefault(p.Topic) + p.Lag;
             foreach (var (topic, sum) in sums)
                 w.Sample("kafka_consumergroup_lag_sum", sum, ("consumergroup", g.GroupId), ("topic", topic));
         }
@@ -72,11 +80,44 @@ public static class MetricsExposition
             w.Sample("kafka_consumergroup_members", g.Members.Count, ("consumergroup", g.GroupId));
         w.Family("ingesthub_consumergroup_status", "gauge", "Burrow-style status of a consumer group (1 for the current status)");
         foreach (var g in groups)
-        {
-            var status = BurrowEvaluator.EvaluateGroup(g.Partitions.Select(p => history.PartitionStatus(g.GroupId, p.Topic, p.Partition, nowMs)));
             foreach (var s in Enum.GetValues<GroupLagStatus>())
-                w.Sample("ingesthub_consumergroup_status", s == status ? 1 : 0, ("consumergroup", g.GroupId), ("status", BurrowEvaluator.Name(s)));
+                w.Sample("ingesthub_consumergroup_status", s == g.Status ? 1 : 0, ("consumergroup", g.GroupId), ("status", BurrowEvaluator.Name(s)));
+        w.Family("ingesthub_consumergroup_window_complete", "gauge", "Fraction of a group's partitions whose window of commits is full");
+        foreach (var g in groups)
+            w.Sample("ingesthub_consumergroup_window_complete", Math.Round(g.Complete, 3), ("consumergroup", g.GroupId));
+    }
+
+    private static void WriteAutoscaler(PrometheusTextWriter w, IReadOnlyList<TargetStatus> targets)
+    {
+        w.Family("ingesthub_autoscaler_desired_workers", "gauge", "Workers the autoscaler wants for a target (pool=source) or its spill pool (pool=spill)");
+        foreach (var t in targets)
+        {
+            w.Sample("ingesthub_autoscaler_desired_workers", t.Desired, ("target", t.Name), ("kind", t.Kind), ("pool", "source"));
+            w.Sample("ingesthub_autoscaler_desired_workers", t.SpillDesired, ("target", t.Name), ("kind", t.Kind), ("pool", "spill"));
         }
+        w.Family("ingesthub_autoscaler_actual_workers", "gauge", "Workers running for a target (pool=source) or its spill pool (pool=spill)");
+        foreach (var t in targets)
+        {
+            w.Sample("ingesthub_autoscaler_actual_workers", t.Actual, ("target", t.Name), ("kind", t.Kind), ("pool", "source"));
+            w.Sample("ingesthub_autoscaler_actual_workers", t.SpillWorkers, ("target", t.Name), ("kind", t.Kind), ("pool", "spill"));
+        }
+        w.Family("ingesthub_autoscaler_lag", "gauge", "Lag the autoscaler saw at its last evaluation: the source group's (pool=source) or the spill group's (pool=spill)");
+        foreach (var t in targets)
+        {
+            w.Sample("ingesthub_autoscaler_lag", t.TotalLag, ("target", t.Name), ("kind", t.Kind), ("pool", "source"));
+            w.Sample("ingesthub_autoscaler_lag", t.SpillLag, ("target", t.Name), ("kind", t.Kind), ("pool", "spill"));
+        }
+        w.Family("ingesthub_autoscaler_stalled_partitions", "gauge", "Partitions whose committed offset stands still while others move");
+        foreach (var t in targets)
+            w.Sample("ingesthub_autoscaler_stalled_partitions", t.Partitions.Count(p => p.Stalled), ("target", t.Name), ("kind", t.Kind));
+        w.Family("ingesthub_autoscaler_spill_phase", "gauge", "Spill phase of a target (1 for the current phase)");
+        foreach (var t in targets)
+            foreach (var phase in Enum.GetValues<SpillPhase>())
+                w.Sample("ingesthub_autoscaler_spill_phase", phase == t.Phase ? 1 : 0, ("target", t.Name), ("kind", t.Kind), ("phase", SpillState.PhaseName(phase)));
+        w.Family("ingesthub_autoscaler_decisions_total", "counter", "Autoscaler decisions and phase changes of a target since the appliance started, by kind");
+        foreach (var t in targets)
+            foreach (var (decision, count) in t.Decisions.OrderBy(d => d.Key, StringComparer.Ordinal))
+                w.Sample("ingesthub_autoscaler_decisions_total", count, ("target", t.Name), ("kind", t.Kind), ("decision", decision));
     }
 
     private static void WriteBroker(PrometheusTextWriter w, BrokerMetrics metrics)
@@ -119,6 +160,26 @@ public static class MetricsExposition
             w.Sample("ingesthub_broker_fetched_bytes_total", t.FetchedBytes, ("topic", t.Topic));
     }
 
+    private static void WriteLimits(PrometheusTextWriter w, KafkaBroker broker)
+    {
+        var metrics = broker.Metrics;
+        w.Family("ingesthub_broker_connections", "gauge", "Open Kafka client connections over all listeners");
+        w.Sample("ingesthub_broker_connections", broker.ConnectionLimits.Total);
+        w.Family("ingesthub_broker_connections_refused_total", "counter", "Connections closed right after accept by a connection limit, by listener and limit");
+        foreach (var (listener, reason, count) in metrics.Refused)
+            w.Sample("ingesthub_broker_connections_refused_total", count, ("listener", listener), ("limit", reason));
+        w.Family("ingesthub_broker_connections_closed_total", "counter",
+            "Connections the broker closed: idle (connections.max.idle.ms), request_timeout (a request too slow to arrive), request_too_large (socket.request.max.bytes)");
+        foreach (var (reason, count) in metrics.Closed)
+            w.Sample("ingesthub_broker_connections_closed_total", count, ("reason", reason));
+        w.Family("ingesthub_broker_throttled_responses_total", "counter", "Responses that reported a throttle time because the client was over its byte-rate quota, by quota");
+        foreach (var (quota, responses, _) in metrics.Throttled)
+            w.Sample("ingesthub_broker_throttled_responses_total", responses, ("quota", quota));
+        w.Family("ingesthub_broker_throttle_time_seconds_total", "counter", "Throttle time reported to clients over their byte-rate quota, by quota");
+        foreach (var (quota, _, ms) in metrics.Throttled)
+            w.Sample("ingesthub_broker_throttle_time_seconds_total", ms / 1000.0, ("quota", quota));
+    }
+
     private static void WriteConnectors(PrometheusTextWriter w, ConnectorRegistry registry, MonitoringHistory history)
     {
         var connectors = registry.All().Select(c => (c.Settings.Name, Status: c.Status())).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
@@ -131,6 +192,7 @@ public static class MetricsExposition
             ("ingesthub_connector_events_dead_lettered_total", "Records written to the dead-letter topic", c => c.DeadLettered),
             ("ingesthub_connector_batches_total", "Sink batches acknowledged", c => c.Batches),
             ("ingesthub_connector_retries_total", "Sink batch retries", c => c.Retries),
+            ("ingesthub_connector_undecodable_batches_total", "Fetched record batches that could not be decoded (dead-lettered or failing the connector)", c => c.UndecodableBatches),
         ];
         foreach (var (name, help, value) in counters)
         {

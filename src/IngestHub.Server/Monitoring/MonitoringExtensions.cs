@@ -1,5 +1,7 @@
 using IngestHub.Broker;
+using IngestHub.Monitoring;
 using IngestHub.Server.Api;
+using IngestHub.Server.Autoscaling;
 using IngestHub.Server.Pipelines;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +12,7 @@ using Microsoft.Extensions.FileProviders;
 
 namespace IngestHub.Server.Monitoring;
 
-/// <summary>Registers the sampler, history and OTLP export, and maps the monitoring API, <c>/metrics</c> and the
+/// <summary>Registers the sampler (lag monitor, topic and connector rates), history and OTLP export, and maps the monitoring API, <c>/metrics</c> and the
 /// dashboard's static files.</summary>
 public static class MonitoringExtensions
 {
@@ -26,7 +28,8 @@ public static class MonitoringExtensions
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<MonitoringHistory>();
-        services.AddHostedService<LagSampler>();
+        services.AddSingleton<MonitoringSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<MonitoringSampler>());
 
         // The appliance's configuration only reads INGESTHUB__ variables, so the standard OTel variables are read here.
         string? endpoint = configuration[OtlpEndpointVariable] ?? Environment.GetEnvironmentVariable(OtlpEndpointVariable);
@@ -57,9 +60,20 @@ public static class MonitoringExtensions
             });
         }
         app.MapMonitoringEndpoints();
-        app.MapGet("/metrics", (KafkaBroker broker, MonitoringHistory history, IServiceProvider services, TimeProvider time) =>
-            Results.Text(MetricsExposition.Render(broker, history, services.GetService<PipelinesHost>()?.Registry, time.GetUtcNow().ToUnixTimeMilliseconds()),
-                PrometheusTextWriter.ContentType));
+        app.MapBurrowEndpoints();
+        app.MapGet("/metrics", (KafkaBroker broker, MonitoringHistory history, MonitoringSampler sampler, IServiceProvider services) =>
+        {
+            string text = MetricsExposition.Render(broker, history, sampler.Monitor?.Groups ?? [], services.GetService<PipelinesHost>()?.Registry,
+                    services.GetService<AutoscalerHost>()?.Service?.Targets)
+                + IngestHub.Server.Inputs.InputMetrics.Render(services.GetService<IngestHub.Inputs.InputRegistry>());
+            foreach (var section in services.GetServices<IMetricsSection>())
+            {
+                var writer = new PrometheusTextWriter();
+                section.Write(writer);
+                text += writer.ToString();
+            }
+            return Results.Text(text, PrometheusTextWriter.ContentType);
+        });
         return app;
     }
 }

@@ -9,7 +9,7 @@ using OpenTelemetry.Resources;
 namespace IngestHub.Server.Monitoring;
 
 /// <summary>
-/// Exports the broker and pipeline meters over OTLP while the host runs (only registered when
+/// Exports the broker, pipeline and topology meters over OTLP while the host runs (only registered when
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set); stopping flushes the last interval.
 /// </summary>
 public sealed class OtlpMetricsExport(Uri endpoint, string protocol, string serviceName) : IHostedService, IDisposable
@@ -25,7 +25,7 @@ public sealed class OtlpMetricsExport(Uri endpoint, string protocol, string serv
             : endpoint;
         _provider = Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(r => r.AddService(serviceName))
-            .AddMeter(BrokerMetrics.MeterName, PipelineMetrics.MeterName)
+            .AddMeter(BrokerMetrics.MeterName, PipelineMetrics.MeterName, Topologies.TopologyInstruments.MeterName)
             .AddOtlpExporter(o =>
             {
                 o.Protocol = http ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;

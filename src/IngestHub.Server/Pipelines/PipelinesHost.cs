@@ -19,6 +19,7 @@ public sealed class PipelinesHost(
     IConnectorCompiler compiler,
     PipelineMetrics metrics,
     BrokerOptions brokerOptions,
+    IEnumerable<IConnectorModeSource> modeSources,
     ILoggerFactory loggerFactory,
     ILogger<PipelinesHost> logger) : IHostedService
 {
@@ -27,11 +28,20 @@ public sealed class PipelinesHost(
     /// <summary>Null until the host has started.</summary>
     public ConnectorRegistry? Registry => _registry;
 
+    /// <summary>How the connectors reach Kafka (the embedded broker or <c>pipelines:BootstrapServers</c>); null until started.</summary>
+    public ClientOptions? Client { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         string bootstrap = options.BootstrapServers ?? $"{broker.AdvertisedHost}:{broker.AdvertisedPort}";
         var client = new ClientOptions { BootstrapServers = bootstrap, ClientId = "ingesthub-pipelines" };
-        var registry = new ConnectorRegistry(compiler, client, Path.Combine(brokerOptions.DataDir, "connectors"), metrics, loggerFactory);
+        Client = client;
+        var store = new ConnectorStateDirectory(Path.Combine(brokerOptions.DataDir, "connectors"), loggerFactory.CreateLogger<ConnectorStateDirectory>());
+        var registry = new ConnectorRegistry(compiler, client, store, metrics, loggerFactory)
+        {
+            ModeSource = modeSources.FirstOrDefault(),
+            GroupFormation = options.BootstrapServers is null ? new BrokerGroupFormation(broker.Groups) : null,
+        };
         var definitions = new List<(string, JsonObject)>();
         string directory = options.Directory ?? "pipelines";
         if (Directory.Exists(directory))

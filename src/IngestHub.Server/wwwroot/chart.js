@@ -25,7 +25,7 @@ window.IngestChart = (function () {
     return spanMs <= 10 * 60 * 1000 ? hm + ":" + pad(d.getSeconds()) : hm;
   }
 
-  // series: [{name, color?, points: [[tMs, value], ...]}]; options: {format(v), from, to, dots}
+  // series: [{name, color?, points: [[tMs, value], ...]}]; options: {format(v), from, to, dots, bands: [{from, to, color, label}], markers: [{t, label, color, kind}]}
   function render(container, series, options) {
     options = options || {};
     const format = options.format || (v => String(v));
@@ -68,6 +68,18 @@ window.IngestChart = (function () {
       el("line", { class: "axis", x1: x(t), x2: x(t), y1: m.top + plotH, y2: m.top + plotH + 4 }, svg);
       const label = el("text", { x: x(t), y: height - 6, "text-anchor": "middle", class: "time-label" }, svg);
       label.textContent = timeLabel(t, span);
+    }
+    // Shaded time ranges behind the lines (e.g. spill phases) and vertical markers (e.g. decisions).
+    for (const b of options.bands || []) {
+      const x0 = x(Math.max(tMin, b.from)), x1 = x(Math.min(tMax, b.to));
+      if (x1 <= x0) continue;
+      const rect = el("rect", { class: "band", x: x0.toFixed(1), y: m.top, width: (x1 - x0).toFixed(1), height: plotH, fill: b.color, "data-band": b.label }, svg);
+      el("title", {}, rect).textContent = b.label;
+    }
+    for (const mk of options.markers || []) {
+      if (mk.t < tMin || mk.t > tMax) continue;
+      const line = el("line", { class: "marker", x1: x(mk.t), x2: x(mk.t), y1: m.top, y2: m.top + plotH, stroke: mk.color || "#667085", "data-marker": mk.kind || "" }, svg);
+      el("title", {}, line).textContent = mk.label;
     }
     series.forEach((s, i) => {
       const color = s.color || PALETTE[i % PALETTE.length];

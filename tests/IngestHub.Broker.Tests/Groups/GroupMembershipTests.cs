@@ -64,6 +64,97 @@ public sealed class GroupMembershipTests
     }
 
     [Fact]
+    public async Task Group_expecting_its_members_completes_its_first_rebalance_once_they_joined_without_the_initial_delay()
+    {
+        var clock = new ManualClock(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        await using var coordinator = Coordinator(TempDir(), Options(initialDelayMs: 3000), clock);
+        coordinator.ExpectMembers("connector", 2);
+
+        // v4: each member first gets MEMBER_ID_REQUIRED, then joins with its id.
+        var idA = await coordinator.JoinGroupAsync(Join("connector"), 4, "w0", "/127.0.0.1", _ct);
+        var idB = await coordinator.JoinGroupAsync(Join("connector"), 4, "w1", "/127.0.0.1", _ct);
+        Assert.Equal(ErrorCode.MemberIdRequired, idA.ErrorCode);
+        var joinA = coordinator.JoinGroupAsync(Join("connector", idA.MemberId), 4, "w0", "/127.0.0.1", _ct);
+        coordinator.Tick();
+        Assert.False(joinA.IsCompleted); // one of two: still waiting (the clock has not moved)
+        var joinB = coordinator.JoinGroupAsync(Join("connector", idB.MemberId), 4, "w1", "/127.0.0.1", _ct);
+        var a = await joinA.WaitAsync(Wait, _ct);
+        var b = await joinB.WaitAsync(Wait, _ct);
+        Assert.Equal(ErrorCode.None, a.ErrorCode);
+        Assert.Equal(1, a.GenerationId);
+        Assert.Equal(1, b.GenerationId);
+        Assert.Equal(2, a.Members.Count);
+
+        // Another group (an outside client) still waits out the delay.
+        var outside = coordinator.JoinGroupAsync(Join("other"), 3, "x", "/127.0.0.2", _ct);
+        coordinator.Tick();
+        Assert.False(outside.IsCompleted);
+        coordinator.ForgetMembers("connector");
+        clock.Advance(TimeSpan.FromMilliseconds(3000));
+        coordinator.Tick();
+        Assert.Equal(ErrorCode.None, (await outside.WaitAsync(Wait, _ct)).ErrorCode);
+    }
+
+    [Fact]
+    public async Task Group_expecting_its_members_waits_past_the_initial_delay_for_a_late_one_but_not_forever()
+    {
+        var clock = new ManualClock(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        await using var coordinator = Coordinator(TempDir(), Options(initialDelayMs: 3000), clock);
+        coordinator.ExpectMembers("connector", 2);
+        var idA = await coordinator.JoinGroupAsync(Join("connector", rebalanceMs: 60_000), 4, "w0", "/127.0.0.1", _ct);
+        var joinA = coordinator.JoinGroupAsync(Join("connector", idA.MemberId, rebalanceMs: 60_000), 4, "w0", "/127.0.0.1", _ct);
+
+        // The second worker is slow to start: 7 s, more than two initial delays.
+        for (int i = 0; i < 7; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            coordinator.Tick();
+        }
+        Assert.False(joinA.IsCompleted);
+        var idB = await coordinator.JoinGroupAsync(Join("connector", rebalanceMs: 60_000), 4, "w1", "/127.0.0.1", _ct);
+        var b = await coordinator.JoinGroupAsync(Join("connector", idB.MemberId, rebalanceMs: 60_000), 4, "w1", "/127.0.0.1", _ct).WaitAsync(Wait, _ct);
+        var a = await joinA.WaitAsync(Wait, _ct);
+        Assert.Equal((1, 1, 2), (a.GenerationId, b.GenerationId, a.Members.Count)); // one generation with both
+
+        // A worker that never comes holds the group for a bounded time only.
+        coordinator.ExpectMembers("late", 2);
+        var idC = await coordinator.JoinGroupAsync(Join("late", rebalanceMs: 60_000), 4, "w0", "/127.0.0.1", _ct);
+        var joinC = coordinator.JoinGroupAsync(Join("late", idC.MemberId, rebalanceMs: 60_000), 4, "w0", "/127.0.0.1", _ct);
+        clock.Advance(TimeSpan.FromMilliseconds(GroupCoordinator.ExpectedMembersMaxWaitMs - 3000));
+        coordinator.Tick();
+        Assert.False(joinC.IsCompleted);
+        for (int i = 0; i < 4 && !joinC.IsCompleted; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            coordinator.Tick();
+        }
+        var c = await joinC.WaitAsync(Wait, _ct);
+        Assert.Equal((ErrorCode.None, 1), (c.ErrorCode, c.Members.Count));
+    }
+
+    [Fact]
+    public async Task Group_expecting_its_members_waits_for_them_when_the_initial_delay_is_off()
+    {
+        var clock = new ManualClock(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        await using var coordinator = Coordinator(TempDir(), Options(initialDelayMs: 0), clock);
+        coordinator.ExpectMembers("connector", 2);
+        var idA = await coordinator.JoinGroupAsync(Join("connector", rebalanceMs: 60_000), 4, "w0", "/127.0.0.1", _ct);
+        var joinA = coordinator.JoinGroupAsync(Join("connector", idA.MemberId, rebalanceMs: 60_000), 4, "w0", "/127.0.0.1", _ct);
+        clock.Advance(TimeSpan.FromSeconds(2));
+        coordinator.Tick();
+        Assert.False(joinA.IsCompleted); // a generation of one would be revoked as soon as the second arrives
+        var idB = await coordinator.JoinGroupAsync(Join("connector", rebalanceMs: 60_000), 4, "w1", "/127.0.0.1", _ct);
+        var b = await coordinator.JoinGroupAsync(Join("connector", idB.MemberId, rebalanceMs: 60_000), 4, "w1", "/127.0.0.1", _ct).WaitAsync(Wait, _ct);
+        var a = await joinA.WaitAsync(Wait, _ct);
+        Assert.Equal((1, 1, 2), (a.GenerationId, b.GenerationId, a.Members.Count));
+
+        // Without expected members a group with the delay off completes with its first member at once.
+        var idX = await coordinator.JoinGroupAsync(Join("other"), 4, "x", "/127.0.0.2", _ct);
+        var x = await coordinator.JoinGroupAsync(Join("other", idX.MemberId), 4, "x", "/127.0.0.2", _ct).WaitAsync(Wait, _ct);
+        Assert.Equal((ErrorCode.None, 1), (x.ErrorCode, x.Members.Count));
+    }
+
+    [Fact]
     public async Task Silent_member_is_removed_after_its_session_timeout_and_the_group_rebalances()
     {
         var clock = new ManualClock(DateTimeOffset.UnixEpoch.AddDays(20_000));

@@ -23,8 +23,13 @@ internal sealed class FixedEndOffsets(long endOffset, params string[] topics) : 
 
 internal static class GroupTestKit
 {
-    public static BrokerOptions Options(int initialDelayMs = 0, int retentionMinutes = 60) => new()
+    /// <summary>Kafka's 50 partitions of <c>__consumer_offsets</c> only where a test needs them: each costs its
+    /// creation (files and fsyncs) in every test.</summary>
+    public const int OffsetsPartitions = 3;
+
+    public static BrokerOptions Options(int initialDelayMs = 0, int retentionMinutes = 60, int offsetsPartitions = OffsetsPartitions) => new()
     {
+        OffsetsTopicNumPartitions = offsetsPartitions,
         GroupInitialRebalanceDelayMs = initialDelayMs,
         GroupMinSessionTimeoutMs = 10,
         GroupMaxSessionTimeoutMs = 60_000,

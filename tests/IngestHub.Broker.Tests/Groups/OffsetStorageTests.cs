@@ -1,5 +1,8 @@
 using IngestHub.Broker.Groups;
+using IngestHub.Broker.Groups.OffsetsTopic;
 using IngestHub.Protocol;
+using IngestHub.Protocol.Primitives;
+using IngestHub.Protocol.Records;
 using IngestHub.Protocol.Messages;
 using Xunit;
 using static IngestHub.Broker.Tests.Groups.GroupTestKit;
@@ -118,35 +121,160 @@ public sealed class OffsetStorageTests
         Assert.Equal(["g", "h"], reopened.ListGroups().Groups.Select(g => g.GroupId).Order());
     }
 
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
+        foreach (string sub in Directory.GetDirectories(from))
+            CopyDirectory(sub, Path.Combine(to, Path.GetFileName(sub)));
+    }
+
+    private static string OffsetsPartitionDir(string dataDir, string group, int partitions = OffsetsPartitions) =>
+        Path.Combine(dataDir, "__consumer_offsets-" + OffsetsTopicFormat.PartitionFor(group, partitions));
+
     [Fact]
-    public async Task Offsets_survive_a_crash_and_a_torn_tail_of_the_log_is_ignored()
+    public async Task Offsets_survive_a_crash_and_a_torn_tail_of_the_offsets_topic_is_cut()
     {
         string dir = TempDir();
         await using var running = Coordinator(dir, Options());
         await running.CommitOffsetsAsync(Standalone("g", "logs", 0, 10, "a"), _ct);
         await running.CommitOffsetsAsync(Standalone("g", "logs", 1, 20, "b"), _ct);
 
-        // A copy of the files as a kill -9 leaves them, with the last record cut short.
+        // A copy of the files as a kill -9 leaves them (no clean-shutdown marker), the last batch cut short.
         string crashed = TempDir();
-        string log = Path.Combine(dir, "__consumer_offsets", "offsets.log");
-        var bytes = File.ReadAllBytes(log);
-        Directory.CreateDirectory(Path.Combine(crashed, "__consumer_offsets"));
-        string crashedLog = Path.Combine(crashed, "__consumer_offsets", "offsets.log");
-        File.WriteAllBytes(crashedLog, bytes[..^5]);
+        CopyDirectory(dir, crashed);
+        string segment = Path.Combine(OffsetsPartitionDir(crashed, "g"), "00000000000000000000.log");
+        var bytes = File.ReadAllBytes(segment);
+        File.WriteAllBytes(segment, bytes[..^5]);
 
         await using (var recovered = Coordinator(crashed, Options()))
         {
             Assert.Equal((10L, "a"), (Fetched(recovered, "g", "logs", 0)!.CommittedOffset, Fetched(recovered, "g", "logs", 0)!.Metadata));
             Assert.Null(Fetched(recovered, "g", "logs", 1));
             await recovered.CommitOffsetsAsync(Standalone("g", "logs", 2, 30), _ct);
-            File.Copy(crashedLog, crashedLog + ".copy");
         }
-        // Appends after recovery follow the last good record, so a later crash replays them too.
-        File.Delete(Path.Combine(crashed, "__consumer_offsets", "offsets.snapshot"));
-        File.Move(crashedLog + ".copy", crashedLog, overwrite: true);
+        // Appends after recovery follow the last good batch, so a later start reads them too.
         await using var again = Coordinator(crashed, Options());
         Assert.Equal(10, Fetched(again, "g", "logs", 0)!.CommittedOffset);
+        Assert.Null(Fetched(again, "g", "logs", 1));
         Assert.Equal(30, Fetched(again, "g", "logs", 2)!.CommittedOffset);
+    }
+
+    [Fact]
+    public async Task Commits_are_records_of_the_groups_partition_of_the_offsets_topic_in_Kafkas_format()
+    {
+        string dir = TempDir();
+        await using (var coordinator = Coordinator(dir, Options(offsetsPartitions: 50)))
+        {
+            Assert.False(Directory.Exists(Path.Combine(dir, "__consumer_offsets-0")), "the topic is created at the first write");
+            await coordinator.CommitOffsetsAsync(Standalone("billing", "logs", 3, 42, "m"), _ct);
+            coordinator.DeleteOffsets(new OffsetDeleteRequest { GroupId = "billing", Topics = [new() { Name = "logs", Partitions = [new() { PartitionIndex = 3 }] }] });
+        }
+        var topics = Directory.GetDirectories(dir).Select(Path.GetFileName).Where(n => n!.StartsWith("__consumer_offsets-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(50, topics.Count);
+        var records = RecordBatchDecoder.DecodeAll(File.ReadAllBytes(Path.Combine(OffsetsPartitionDir(dir, "billing", 50), "00000000000000000000.log")));
+        var keys = records.Select(r => OffsetsTopicFormat.DecodeKey(r.Key)).ToList();
+        Assert.Equal([new OffsetCommitKey("billing", "logs", 3), new OffsetCommitKey("billing", "logs", 3)], keys);
+        var value = OffsetsTopicFormat.DecodeOffsetValue(records[0].Value);
+        Assert.Equal((42L, 3, "m"), (value.Offset, value.LeaderEpoch, value.Metadata));
+        Assert.Null(records[1].Value); // OffsetDelete wrote a tombstone
+        Assert.True(Directory.Exists(Path.Combine(dir, "__consumer_offsets-9"))); // abs("billing".hashCode() = -109829509) % 50
+    }
+
+    [Fact]
+    public async Task A_groups_metadata_record_is_written_on_rebalance_and_the_group_comes_back_Stable_with_its_members()
+    {
+        string dir = TempDir();
+        var clock = new ManualClock(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        JoinGroupResponse a, b;
+        await using (var coordinator = Coordinator(dir, Options(), clock))
+        {
+            (a, b) = await GroupMembershipTests.StableOfTwo(coordinator, "members");
+            var records = RecordBatchDecoder.DecodeAll(File.ReadAllBytes(Path.Combine(OffsetsPartitionDir(dir, "members"), "00000000000000000000.log")));
+            var stored = records.Where(r => OffsetsTopicFormat.DecodeKey(r.Key) is "members").Select(r => OffsetsTopicFormat.DecodeGroupValue(r.Value)).Last();
+            Assert.Equal((a.GenerationId, "consumer", a.MemberId), (stored.Generation, stored.ProtocolType, stored.Leader));
+            Assert.Equal([a.MemberId, b.MemberId], stored.Members.Select(m => m.MemberId).Order());
+        }
+
+        // Loaded as Kafka loads it: Stable in the same generation, every member with its assignment.
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await using var reopened = Coordinator(dir, Options(), clock);
+        var view = reopened.Describe("members")!;
+        Assert.Equal((GroupState.Stable, a.GenerationId, "range"), (view.State, view.GenerationId, view.Protocol));
+        Assert.Equal([a.MemberId, b.MemberId], view.Members.Select(m => m.MemberId).Order());
+        Assert.Equal(ErrorCode.None, reopened.Heartbeat(Heartbeat("members", a)).ErrorCode);
+        var synced = await reopened.SyncGroupAsync(Sync("members", a), _ct).WaitAsync(TimeSpan.FromSeconds(30), _ct);
+        Assert.Equal(ErrorCode.None, synced.ErrorCode);
+        Assert.Equal([1], synced.Assignment.ToArray());
+        var rejoinedSame = await reopened.JoinGroupAsync(GroupTestKit.Join("members", b.MemberId), 3, "b", "/h", _ct).WaitAsync(TimeSpan.FromSeconds(30), _ct);
+        Assert.Equal((ErrorCode.None, a.GenerationId), (rejoinedSame.ErrorCode, rejoinedSame.GenerationId));
+
+        // Each member's session counts from the load: b, silent from now on, is removed after it and a rebalances alone.
+        clock.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal(ErrorCode.None, reopened.Heartbeat(Heartbeat("members", a)).ErrorCode);
+        reopened.Tick();
+        Assert.Equal(2, reopened.Describe("members")!.Members.Count);
+        clock.Advance(TimeSpan.FromSeconds(6));
+        reopened.Tick();
+        Assert.Equal([a.MemberId], reopened.Describe("members")!.Members.Select(m => m.MemberId));
+        Assert.Equal(ErrorCode.RebalanceInProgress, reopened.Heartbeat(Heartbeat("members", a)).ErrorCode);
+        var rejoined = await reopened.JoinGroupAsync(GroupTestKit.Join("members", a.MemberId), 3, "a", "/h", _ct).WaitAsync(TimeSpan.FromSeconds(30), _ct);
+        Assert.Equal((ErrorCode.None, a.GenerationId + 1), (rejoined.ErrorCode, rejoined.GenerationId));
+        Assert.Equal([a.MemberId], rejoined.Members.Select(m => m.MemberId));
+    }
+
+    [Fact]
+    public async Task A_restored_group_whose_members_all_stay_away_empties_and_keeps_counting_generations()
+    {
+        string dir = TempDir();
+        var clock = new ManualClock(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        JoinGroupResponse a;
+        await using (var coordinator = Coordinator(dir, Options(), clock))
+            (a, _) = await GroupMembershipTests.StableOfTwo(coordinator, "gone");
+        await using var reopened = Coordinator(dir, Options(), clock);
+        clock.Advance(TimeSpan.FromSeconds(11));
+        reopened.Tick();
+        reopened.Tick();
+        var view = reopened.Describe("gone")!;
+        Assert.Equal((GroupState.Empty, 0), (view.State, view.Members.Count));
+        Assert.Equal(ErrorCode.UnknownMemberId, reopened.Heartbeat(Heartbeat("gone", a)).ErrorCode);
+        var joined = await reopened.JoinGroupAsync(GroupTestKit.Join("gone"), 3, "c", "/h", _ct).WaitAsync(TimeSpan.FromSeconds(30), _ct);
+        Assert.Equal(ErrorCode.None, joined.ErrorCode);
+        Assert.True(joined.GenerationId > a.GenerationId, $"generation {joined.GenerationId} continues after {a.GenerationId}");
+    }
+
+    [Fact]
+    public async Task A_data_directory_with_the_former_offsets_file_is_migrated_once_and_the_file_retired()
+    {
+        string dir = TempDir();
+        string folder = Path.Combine(dir, "__consumer_offsets");
+        Directory.CreateDirectory(folder);
+        using (var snapshot = new PooledBufferWriter(1024))
+        {
+            new OffsetLogRecord(false, "g", new GroupPartition("logs", 0), new CommittedOffset(5, 1, "old", 1000)).WriteTo(snapshot);
+            new OffsetLogRecord(false, "h", new GroupPartition("events", 2), new CommittedOffset(9, -1, null, 1000)).WriteTo(snapshot);
+            File.WriteAllBytes(Path.Combine(folder, "offsets.snapshot"), snapshot.WrittenSpan.ToArray());
+        }
+        using (var log = new PooledBufferWriter(1024))
+        {
+            new OffsetLogRecord(false, "g", new GroupPartition("logs", 0), new CommittedOffset(7, 2, "newer", 2000)).WriteTo(log);
+            new OffsetLogRecord(true, "h", new GroupPartition("events", 2), new CommittedOffset(-1, -1, null, 0)).WriteTo(log);
+            new OffsetLogRecord(false, "h", new GroupPartition("events", 1), new CommittedOffset(11, -1, null, 2000)).WriteTo(log);
+            File.WriteAllBytes(Path.Combine(folder, "offsets.log"), [.. log.WrittenSpan, 0, 0, 0, 40, 1, 2]); // and a torn tail
+        }
+
+        await using (var migrated = Coordinator(dir, Options()))
+        {
+            Assert.Equal((7L, 2, "newer"), (Fetched(migrated, "g", "logs", 0)!.CommittedOffset, Fetched(migrated, "g", "logs", 0)!.CommittedLeaderEpoch, Fetched(migrated, "g", "logs", 0)!.Metadata));
+            Assert.Null(Fetched(migrated, "h", "events", 2));
+            Assert.Equal(11, Fetched(migrated, "h", "events", 1)!.CommittedOffset);
+            Assert.False(Directory.Exists(folder), "the former offsets folder is deleted once its offsets are in the topic");
+            await migrated.CommitOffsetsAsync(Standalone("g", "logs", 0, 8), _ct);
+        }
+        await using var reopened = Coordinator(dir, Options());
+        Assert.Equal(8, Fetched(reopened, "g", "logs", 0)!.CommittedOffset);
+        Assert.Equal(11, Fetched(reopened, "h", "events", 1)!.CommittedOffset);
     }
 
     [Fact]

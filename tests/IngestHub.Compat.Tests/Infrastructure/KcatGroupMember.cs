@@ -43,13 +43,21 @@ public sealed class KcatGroupMember : IAsyncDisposable
     public List<(int Partition, long Offset)> Records(int start = 0)
     {
         var records = new List<(int, long)>();
-        foreach (string line in _process.Lines(start))
+        var lines = _process.Lines(start);
+        bool exited = _process.HasExited; // after the copy: a cut line is only read at end of file, once the process is gone
+        for (int i = 0; i < lines.Count; i++)
         {
+            string line = lines[i];
             int space = line.IndexOf(' ', StringComparison.Ordinal);
             if (space <= 0
                 || !int.TryParse(line.AsSpan(0, space), NumberStyles.None, CultureInfo.InvariantCulture, out int partition)
                 || !long.TryParse(line.AsSpan(space + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long offset))
+            {
+                // Unbuffered kcat writes "%p", " ", "%o" and "\n" one by one: a SIGKILL can cut the last line short.
+                if (exited && i == lines.Count - 1)
+                    break;
                 throw new FormatException($"{Name}: unexpected kcat line '{line}'");
+            }
             records.Add((partition, offset));
         }
         return records;

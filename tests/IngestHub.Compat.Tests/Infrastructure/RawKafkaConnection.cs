@@ -19,9 +19,16 @@ public sealed class RawKafkaConnection : IDisposable
         _stream = client.GetStream();
     }
 
-    public static async Task<RawKafkaConnection> ConnectAsync(int port, CancellationToken cancellationToken = default)
+    /// <summary>Connects to 127.0.0.1.</summary>
+    public static Task<RawKafkaConnection> ConnectAsync(int port, CancellationToken cancellationToken = default) => ConnectAsync(port, null, cancellationToken);
+
+    /// <summary>Connects to 127.0.0.1 from <paramref name="localAddress"/> (another loopback address looks like another client host).</summary>
+    public static async Task<RawKafkaConnection> ConnectAsync(int port, System.Net.IPAddress? localAddress, CancellationToken cancellationToken = default)
     {
-        var client = new TcpClient { NoDelay = true };
+#pragma warning disable CA2000 // owned by the returned connection
+        var client = localAddress is null ? new TcpClient() : new TcpClient(new System.Net.IPEndPoint(localAddress, 0));
+#pragma warning restore CA2000
+        client.NoDelay = true;
         await client.ConnectAsync("127.0.0.1", port, cancellationToken);
         return new RawKafkaConnection(client);
     }

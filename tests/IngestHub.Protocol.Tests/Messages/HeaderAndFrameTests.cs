@@ -113,7 +113,7 @@ public sealed class HeaderAndFrameTests
     [Fact]
     public void Codec_rejects_versions_outside_the_message_range()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => MessageCodec.Encode(new ProduceRequest(), 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MessageCodec.Encode(new ProduceRequest(), 12));
         Assert.Throws<ArgumentOutOfRangeException>(() => MessageCodec.Decode<FetchResponse>(new byte[64], 18));
         using var output = new PooledBufferWriter();
         var mismatched = new RequestHeader { ApiKey = ApiKey.Fetch, ApiVersion = 4 };

@@ -111,7 +111,7 @@ internal static class MessageSamples
 
     public static ProduceRequest ProduceRequest(short v, bool all) => new()
     {
-        TransactionalId = "txn-1",
+        TransactionalId = all || v >= 3 ? "txn-1" : null,
         Acks = -1,
         TimeoutMs = 30000,
         Topics =
@@ -130,7 +130,7 @@ internal static class MessageSamples
 
     public static ProduceResponse ProduceResponse(short v, bool all) => new()
     {
-        ThrottleTimeMs = 40,
+        ThrottleTimeMs = all || v >= 1 ? 40 : 0,
         Topics =
         [
             new()
@@ -143,7 +143,7 @@ internal static class MessageSamples
                         PartitionIndex = 2,
                         ErrorCode = ErrorCode.InvalidRecord,
                         BaseOffset = 123456789012,
-                        LogAppendTimeMs = 1_700_000_000_000,
+                        LogAppendTimeMs = all || v >= 2 ? 1_700_000_000_000 : -1,
                         LogStartOffset = all || v >= 5 ? 1000 : -1,
                         RecordErrors = all || v >= 8 ? [new() { BatchIndex = 4, Message = "bad key" }, new() { BatchIndex = 9 }] : [],
                         ErrorMessage = all || v >= 8 ? "batch dropped" : null,

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using IngestHub.Protocol.Primitives;
 using IngestHub.Protocol.Records;
 using Xunit;
 
@@ -6,8 +7,8 @@ namespace IngestHub.Protocol.Tests.Records;
 
 public class RecordBatchGoldenTests
 {
-    /// <summary>Two records written out field by field from the batch v2 layout; the CRC is filled in by an
-    /// independent bitwise CRC-32C (Castagnoli, reflected polynomial 0x82F63B78).</summary>
+    /// <summary>Two records written out field by field from the batch v2 layout, with the CRC-32C of bytes 21..84
+    /// worked out independently (bitwise, reflected polynomial 0x82F63B78).</summary>
     internal static byte[] HandAssembledBatch()
     {
         byte[] bytes =
@@ -16,7 +17,7 @@ public class RecordBatchGoldenTests
             0, 0, 0, 73,                        // batchLength: 85 total - 12
             0xFF, 0xFF, 0xFF, 0xFF,             // partitionLeaderEpoch -1
             2,                                  // magic
-            0, 0, 0, 0,                         // crc (filled below)
+            0x99, 0xF4, 0x20, 0x61,             // crc
             0, 0,                               // attributes: no compression, CreateTime
             0, 0, 0, 1,                         // lastOffsetDelta 1
             0, 0, 0, 0, 0, 0, 0x03, 0xE8,       // baseTimestamp 1000
@@ -44,26 +45,16 @@ public class RecordBatchGoldenTests
             0x02, 0x68, 0x02, 0xFF,             // "h" → [0xFF]
             0x02, 0x6E, 0x01,                   // "n" → null
         ];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(17), ReferenceCrc32C(bytes.AsSpan(21)));
         return bytes;
     }
 
-    private static uint ReferenceCrc32C(ReadOnlySpan<byte> data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++)
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0x82F63B78 : crc >> 1;
-        }
-        return ~crc;
-    }
-
     [Fact]
-    public void Reference_crc_matches_the_crc32c_check_value()
+    public void Crc32c_matches_the_published_check_value_and_the_golden_batch()
     {
-        Assert.Equal(0xE3069283u, ReferenceCrc32C("123456789"u8));
+        Assert.Equal(0xE3069283u, Crc32C.Compute("123456789"u8));
+        Assert.Equal(0u, Crc32C.Compute([]));
+        byte[] golden = HandAssembledBatch();
+        Assert.Equal(BinaryPrimitives.ReadUInt32BigEndian(golden.AsSpan(17)), RecordBatchHeader.ComputeCrc(golden));
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public class RecordBatchRoundTripTests
     private static readonly Gen<Case> CaseGen =
         from count in Gen.Choose(1, 20)
         from records in RecordGen.ArrayOf(count)
-        from compression in Gen.Elements(CompressionType.None, CompressionType.Gzip, CompressionType.Snappy)
+        from compression in Gen.Elements(CompressionType.None, CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd)
         from xerial in ArbMap.Default.GeneratorFor<bool>()
         from baseOffset in Gen.Choose(0, 1_000_000)
         select new Case(records, compression, xerial, baseOffset);
@@ -62,7 +62,7 @@ public class RecordBatchRoundTripTests
             Assert.Equal(RecordBatchError.None, BatchBytes.Decode(batch, out var decoded));
             AssertSame(c.Records, decoded, c.BaseOffset);
         });
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), prop);
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(500), prop);
     }
 
     internal static void AssertSame(Input[] expected, List<DecodedRecord> actual, long baseOffset)

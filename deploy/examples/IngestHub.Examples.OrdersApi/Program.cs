@@ -1,0 +1,3 @@
+using IngestHub.Examples.OrdersApi;
+
+await OrdersApp.Build(args).RunAsync();

@@ -1,0 +1,10 @@
+namespace IngestHub.Broker.Security;
+
+/// <summary>Kafka's listener security protocols.</summary>
+public enum SecurityProtocol
+{
+    Plaintext,
+    Ssl,
+    SaslPlaintext,
+    SaslSsl,
+}

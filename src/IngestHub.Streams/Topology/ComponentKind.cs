@@ -1,0 +1,7 @@
+namespace IngestHub.Streams.Topology;
+
+public enum ComponentKind
+{
+    Spout,
+    Bolt,
+}
