@@ -97,5 +97,10 @@ if [ "$#" -eq 0 ] && [ "$assemblies" -lt "$expected" ]; then
   [ "$failed" -eq 0 ] && failed=1
   rc=1
 fi
+# Name the failed tests once more right above the summary, so a log that keeps only its tail still says what failed.
+if grep -qE '^ +Failed [A-Za-z_]' "$log"; then
+  echo "failed tests:"
+  grep -E '^ +Failed [A-Za-z_]' "$log" | sed -E 's/^ +Failed +/  /' | sort -u
+fi
 summary "$passed" "$failed" "$skipped"
 [ "$rc" -eq 0 ] && [ "$failed" -eq 0 ]
