@@ -4,19 +4,23 @@ using Microsoft.Win32.SafeHandles;
 namespace IngestHub.Storage;
 
 /// <summary>
-/// Whole batches found by a read, as file ranges (no bytes copied yet). Holds a reference on each segment
-/// so a concurrent retention delete cannot close its file under the reader; dispose after copying.
+/// Whole batches found by a read, as file ranges (no bytes copied yet) of the disk engine, or as the stored
+/// buffers of the memory engine. Holds a reference on each segment so a concurrent retention delete cannot close
+/// its file under the reader; dispose after copying.
 /// </summary>
 public sealed class LogReadResult : IDisposable
 {
     private readonly List<LogChunk> _chunks = new(1);
     private readonly List<LogSegment> _referenced = new(1);
+    // Memory engine: stored batches are immutable once appended, so the read hands out the buffers themselves.
+    private List<ReadOnlyMemory<byte>>? _buffers;
 
     public ErrorCode Error { get; }
     public long HighWatermark { get; }
     public long LogStartOffset { get; }
-    /// <summary>Total bytes of all chunks.</summary>
+    /// <summary>Total bytes of all chunks (file ranges and memory buffers).</summary>
     public int Length { get; private set; }
+    /// <summary>File ranges of a disk read (empty for a memory read).</summary>
     public IReadOnlyList<LogChunk> Chunks => _chunks;
 
     internal LogReadResult(ErrorCode error, long highWatermark, long logStartOffset)
@@ -53,6 +57,13 @@ public sealed class LogReadResult : IDisposable
         Length += length;
     }
 
+    /// <summary>Adds a stored batch of the memory engine (never written again, so no copy is taken).</summary>
+    internal void Add(ReadOnlyMemory<byte> batch)
+    {
+        (_buffers ??= new List<ReadOnlyMemory<byte>>(4)).Add(batch);
+        Length += batch.Length;
+    }
+
     /// <summary>Copies exactly <see cref="Length"/> bytes (pread per chunk) into <paramref name="destination"/>.</summary>
     public void CopyTo(Span<byte> destination)
     {
@@ -72,6 +83,13 @@ public sealed class LogReadResult : IDisposable
                 position += n;
             }
             written += chunk.Length;
+        }
+        if (_buffers is null)
+            return;
+        foreach (var buffer in _buffers)
+        {
+            buffer.Span.CopyTo(destination[written..]);
+            written += buffer.Length;
         }
     }
 

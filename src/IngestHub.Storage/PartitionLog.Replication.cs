@@ -61,7 +61,7 @@ public sealed partial class PartitionLog
         return result;
     }
 
-    private static bool FollowsLogEnd(ReadOnlySpan<byte> records, long logEnd, out long lastOffset, out string? problem)
+    internal static bool FollowsLogEnd(ReadOnlySpan<byte> records, long logEnd, out long lastOffset, out string? problem)
     {
         lastOffset = logEnd - 1;
         problem = null;

@@ -200,32 +200,8 @@ public sealed partial class PartitionLog : IPartitionLog
     private AppendResult AppendBatches(Span<byte> records, bool fsync, bool assignOffsets)
     {
         var config = Config;
-        if (records.IsEmpty)
-            return AppendResult.Failed(ErrorCode.InvalidRecord, RecordBatchError.Truncated);
-        long offsetCount = 0;
-        int batches = 0;
-        for (int offset = 0; offset < records.Length;)
-        {
-            var error = RecordBatchHeader.TryRead(records[offset..], out var header);
-            if (error == RecordBatchError.None && header.TotalSize > config.MaxMessageBytes)
-                return AppendResult.Failed(ErrorCode.MessageTooLarge);
-            if (error == RecordBatchError.None)
-                error = RecordBatchHeader.TryValidate(records[offset..], out header);
-            if (error != RecordBatchError.None)
-                return AppendResult.Failed(ToErrorCode(error), error);
-            if (header.RecordCount == 0 || header.RecordCount != header.LastOffsetDelta + 1)
-                return AppendResult.Failed(ErrorCode.InvalidRecord, RecordBatchError.RecordCountMismatch);
-            if ((int)header.Compression > (int)CompressionType.Zstd)
-                return AppendResult.Failed(ErrorCode.CorruptMessage, RecordBatchError.UnsupportedCompression);
-            if (config.Compact && !AllRecordsHaveKeys(records.Slice(offset, header.TotalSize), out string? keyError))
-                return AppendResult.Failed(keyError is null ? ErrorCode.InvalidRecord : ErrorCode.CorruptMessage, RecordBatchError.InvalidRecord,
-                    keyError ?? $"Compacted topic cannot accept message without key in topic partition {Name}.");
-            offsetCount += header.RecordCount;
-            batches++;
-            offset += header.TotalSize;
-        }
-        if (records.Length > config.SegmentBytes || offsetCount > int.MaxValue)
-            return AppendResult.Failed(ErrorCode.RecordListTooLarge);
+        if (Validate(records, config, Name, out long offsetCount, out int batches) is { } refused)
+            return refused;
 
         lock (_writeLock)
         {
@@ -272,6 +248,39 @@ public sealed partial class PartitionLog : IPartitionLog
         }
     }
 
+    /// <summary>Checks an append's batches as every engine does before writing any (size, CRC, record count,
+    /// compression, keys of a compacted topic); null when they may be appended.</summary>
+    internal static AppendResult? Validate(Span<byte> records, LogConfig config, string name, out long offsetCount, out int batches)
+    {
+        offsetCount = 0;
+        batches = 0;
+        if (records.IsEmpty)
+            return AppendResult.Failed(ErrorCode.InvalidRecord, RecordBatchError.Truncated);
+        for (int offset = 0; offset < records.Length;)
+        {
+            var error = RecordBatchHeader.TryRead(records[offset..], out var header);
+            if (error == RecordBatchError.None && header.TotalSize > config.MaxMessageBytes)
+                return AppendResult.Failed(ErrorCode.MessageTooLarge);
+            if (error == RecordBatchError.None)
+                error = RecordBatchHeader.TryValidate(records[offset..], out header);
+            if (error != RecordBatchError.None)
+                return AppendResult.Failed(ToErrorCode(error), error);
+            if (header.RecordCount == 0 || header.RecordCount != header.LastOffsetDelta + 1)
+                return AppendResult.Failed(ErrorCode.InvalidRecord, RecordBatchError.RecordCountMismatch);
+            if ((int)header.Compression > (int)CompressionType.Zstd)
+                return AppendResult.Failed(ErrorCode.CorruptMessage, RecordBatchError.UnsupportedCompression);
+            if (config.Compact && !AllRecordsHaveKeys(records.Slice(offset, header.TotalSize), out string? keyError))
+                return AppendResult.Failed(keyError is null ? ErrorCode.InvalidRecord : ErrorCode.CorruptMessage, RecordBatchError.InvalidRecord,
+                    keyError ?? $"Compacted topic cannot accept message without key in topic partition {name}.");
+            offsetCount += header.RecordCount;
+            batches++;
+            offset += header.TotalSize;
+        }
+        if (records.Length > config.SegmentBytes || offsetCount > int.MaxValue)
+            return AppendResult.Failed(ErrorCode.RecordListTooLarge);
+        return null;
+    }
+
     /// <summary>Cuts the active segment back to where a failed append began. Throws when the cut fails again
     /// (then nothing is appended: the next batch would follow the torn bytes after a restart).</summary>
     private void CutTornTail(bool throwOnFailure = true)
@@ -293,7 +302,7 @@ public sealed partial class PartitionLog : IPartitionLog
     /// <summary>A compacted log keeps the latest record per key, so (as Kafka) a record without a key is refused. This
     /// is the one place the append path decodes records (decompressing if needed). False with
     /// <paramref name="decodeError"/> set when the records cannot be decoded at all.</summary>
-    private static bool AllRecordsHaveKeys(ReadOnlySpan<byte> batch, out string? decodeError)
+    internal static bool AllRecordsHaveKeys(ReadOnlySpan<byte> batch, out string? decodeError)
     {
         decodeError = null;
         var reader = new RecordBatchReader(batch, verifyCrc: false);
@@ -326,7 +335,7 @@ public sealed partial class PartitionLog : IPartitionLog
         _ => ErrorCode.InvalidRecord,
     };
 
-    private static void AssignOffsets(Span<byte> records, long baseOffset, long logAppendTime)
+    internal static void AssignOffsets(Span<byte> records, long baseOffset, long logAppendTime)
     {
         long next = baseOffset;
         for (int offset = 0; offset < records.Length;)

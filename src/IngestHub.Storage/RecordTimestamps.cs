@@ -21,24 +21,7 @@ internal static class RecordTimestamps
             var batch = buffer.AsSpan(0, header.TotalSize);
             if (RandomAccess.Read(segment.Handle, batch, position) != batch.Length)
                 return batchAnswer;
-            var records = batch[RecordBatchHeader.Size..];
-            for (int i = 0; i < header.RecordCount; i++)
-            {
-                if (!TryReadVarlong(ref records, out long length) || length < 0 || length > records.Length)
-                    return batchAnswer;
-                var record = records[..(int)length];
-                records = records[(int)length..];
-                if (record.IsEmpty)
-                    return batchAnswer;
-                record = record[1..]; // attributes
-                if (!TryReadVarlong(ref record, out long timestampDelta) || !TryReadVarlong(ref record, out long offsetDelta))
-                    return batchAnswer;
-                long recordTimestamp = header.BaseTimestamp + timestampDelta;
-                long offset = header.BaseOffset + offsetDelta;
-                if (recordTimestamp >= timestamp && offset >= logStart)
-                    return new TimestampOffset(offset, recordTimestamp);
-            }
-            return batchAnswer;
+            return Find(batch, header, timestamp, logStart);
         }
         finally
         {
@@ -46,7 +29,33 @@ internal static class RecordTimestamps
         }
     }
 
-    private static bool TryReadVarlong(ref Span<byte> input, out long value)
+    /// <summary>As above for a batch already in memory (<paramref name="batch"/> holds exactly the batch).</summary>
+    public static TimestampOffset Find(ReadOnlySpan<byte> batch, in RecordBatchHeader header, long timestamp, long logStart)
+    {
+        var batchAnswer = new TimestampOffset(Math.Max(header.BaseOffset, logStart), header.MaxTimestamp);
+        if (header.Compression != CompressionType.None || (header.Attributes & RecordBatchHeader.TimestampTypeFlag) != 0)
+            return batchAnswer;
+        var records = batch[RecordBatchHeader.Size..];
+        for (int i = 0; i < header.RecordCount; i++)
+        {
+            if (!TryReadVarlong(ref records, out long length) || length < 0 || length > records.Length)
+                return batchAnswer;
+            var record = records[..(int)length];
+            records = records[(int)length..];
+            if (record.IsEmpty)
+                return batchAnswer;
+            record = record[1..]; // attributes
+            if (!TryReadVarlong(ref record, out long timestampDelta) || !TryReadVarlong(ref record, out long offsetDelta))
+                return batchAnswer;
+            long recordTimestamp = header.BaseTimestamp + timestampDelta;
+            long offset = header.BaseOffset + offsetDelta;
+            if (recordTimestamp >= timestamp && offset >= logStart)
+                return new TimestampOffset(offset, recordTimestamp);
+        }
+        return batchAnswer;
+    }
+
+    private static bool TryReadVarlong(ref ReadOnlySpan<byte> input, out long value)
     {
         ulong raw = 0;
         for (int i = 0, shift = 0; i < 10 && i < input.Length; i++, shift += 7)

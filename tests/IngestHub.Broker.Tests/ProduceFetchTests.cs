@@ -3,6 +3,7 @@ using IngestHub.Broker.Tests.Support;
 using IngestHub.Protocol;
 using IngestHub.Protocol.Messages;
 using IngestHub.Protocol.Records;
+using IngestHub.Storage;
 using Xunit;
 
 namespace IngestHub.Broker.Tests;
@@ -30,10 +31,36 @@ public sealed class ProduceFetchTests
         return RecordBatchDecoder.DecodeAll(payload.Bytes.Span);
     }
 
+    /// <summary>A broker whose partition logs use <paramref name="engine"/> ("disk" or "memory").</summary>
+    private static Task<BrokerFixture> StartAsync(string engine) => BrokerFixture.StartAsync(o => o.LogEngine = ILogEngine.FromName(engine));
+
     [Fact]
-    public async Task Produced_batches_get_consecutive_offsets_and_fetch_returns_them()
+    public async Task The_memory_engine_keeps_partition_logs_out_of_the_data_dir_and_forgets_them_on_restart()
     {
-        await using var fixture = await BrokerFixture.StartAsync();
+        await using var fixture = await StartAsync("memory");
+        using (var client = await fixture.ConnectAsync())
+        {
+            var produced = await client.SendAsync<ProduceRequest, ProduceResponse>(Produce("fleeting", 0, Batches.Values("a", "b")), 7);
+            Assert.Equal(ErrorCode.None, produced.Topics[0].Partitions[0].ErrorCode);
+            Assert.IsType<MemoryPartitionLog>(fixture.Broker.Topics.Partition("fleeting", 0)!.Log);
+        }
+        Assert.False(Directory.Exists(Path.Combine(fixture.DataDir, "fleeting-0")));
+        await fixture.RestartAsync();
+        using (var client = await fixture.ConnectAsync())
+        {
+            var fetched = await client.SendAsync<FetchRequest, FetchResponse>(Fetch("fleeting", 0, 0), 11);
+            var partition = fetched.Topics[0].Partitions[0];
+            // The topic is still known (its metadata lives in the data dir); its records are not.
+            Assert.Equal((ErrorCode.None, 0L), (partition.ErrorCode, partition.HighWatermark));
+        }
+    }
+
+    [Theory]
+    [InlineData("disk")]
+    [InlineData("memory")]
+    public async Task Produced_batches_get_consecutive_offsets_and_fetch_returns_them(string engine)
+    {
+        await using var fixture = await StartAsync(engine);
         using var client = await fixture.ConnectAsync();
         var first = await client.SendAsync<ProduceRequest, ProduceResponse>(Produce("orders", 0, Batches.Values("a", "b", "c")), 7);
         var second = await client.SendAsync<ProduceRequest, ProduceResponse>(Produce("orders", 0, Batches.Values("d")), 7);
@@ -63,10 +90,12 @@ public sealed class ProduceFetchTests
         await TestWait.UntilAsync(() => fixture.Broker.Topics.Partition("quiet", 0)!.Log.HighWatermark == 1, TimeSpan.FromSeconds(10));
     }
 
-    [Fact]
-    public async Task Corrupt_batch_is_rejected_and_nothing_is_stored()
+    [Theory]
+    [InlineData("disk")]
+    [InlineData("memory")]
+    public async Task Corrupt_batch_is_rejected_and_nothing_is_stored(string engine)
     {
-        await using var fixture = await BrokerFixture.StartAsync();
+        await using var fixture = await StartAsync(engine);
         using var client = await fixture.ConnectAsync();
         var batch = Batches.Values("good", "data");
         batch[^1] ^= 0xFF;
@@ -104,10 +133,12 @@ public sealed class ProduceFetchTests
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, fetched.Topics[0].Partitions[0].ErrorCode);
     }
 
-    [Fact]
-    public async Task Idempotent_retry_of_a_recent_batch_returns_the_original_offset()
+    [Theory]
+    [InlineData("disk")]
+    [InlineData("memory")]
+    public async Task Idempotent_retry_of_a_recent_batch_returns_the_original_offset(string engine)
     {
-        await using var fixture = await BrokerFixture.StartAsync();
+        await using var fixture = await StartAsync(engine);
         using var client = await fixture.ConnectAsync();
         var init = await client.SendAsync<InitProducerIdRequest, InitProducerIdResponse>(new InitProducerIdRequest { TransactionTimeoutMs = 60000 }, 1);
         Assert.Equal(ErrorCode.None, init.ErrorCode);
@@ -153,10 +184,12 @@ public sealed class ProduceFetchTests
         }
     }
 
-    [Fact]
-    public async Task Long_poll_fetch_wakes_when_data_arrives()
+    [Theory]
+    [InlineData("disk")]
+    [InlineData("memory")]
+    public async Task Long_poll_fetch_wakes_when_data_arrives(string engine)
     {
-        await using var fixture = await BrokerFixture.StartAsync();
+        await using var fixture = await StartAsync(engine);
         using var setup = await fixture.ConnectAsync();
         await setup.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [new() { Name = "wake" }] }, 1);
         using var consumer = await fixture.ConnectAsync();
@@ -172,10 +205,12 @@ public sealed class ProduceFetchTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"fetch took {clock.Elapsed}");
     }
 
-    [Fact]
-    public async Task Fetch_outside_the_log_is_offset_out_of_range()
+    [Theory]
+    [InlineData("disk")]
+    [InlineData("memory")]
+    public async Task Fetch_outside_the_log_is_offset_out_of_range(string engine)
     {
-        await using var fixture = await BrokerFixture.StartAsync();
+        await using var fixture = await StartAsync(engine);
         using var client = await fixture.ConnectAsync();
         await client.SendAsync<ProduceRequest, ProduceResponse>(Produce("range", 0, Batches.Values("a")), 7);
         var response = await client.SendAsync<FetchRequest, FetchResponse>(Fetch("range", 0, 5), 11);
@@ -183,10 +218,12 @@ public sealed class ProduceFetchTests
         Assert.Equal(1, response.Topics[0].Partitions[0].HighWatermark);
     }
 
-    [Fact]
-    public async Task ListOffsets_answers_earliest_latest_and_by_timestamp()
+    [Theory]
+    [InlineData("disk")]
+    [InlineData("memory")]
+    public async Task ListOffsets_answers_earliest_latest_and_by_timestamp(string engine)
     {
-        await using var fixture = await BrokerFixture.StartAsync();
+        await using var fixture = await StartAsync(engine);
         using var client = await fixture.ConnectAsync();
         await client.SendAsync<ProduceRequest, ProduceResponse>(Produce("times", 0, Batches.Values("a", "b")), 7);
         long between = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 5;

@@ -81,7 +81,7 @@ internal static class TestBatches
         return result;
     }
 
-    public static List<Record> ReadAll(PartitionLog log, long from, int maxBytes = int.MaxValue)
+    public static List<Record> ReadAll(IPartitionLog log, long from, int maxBytes = int.MaxValue)
     {
         using var result = log.Read(from, maxBytes);
         var buffer = new byte[result.Length];
