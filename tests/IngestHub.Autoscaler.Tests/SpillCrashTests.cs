@@ -72,10 +72,10 @@ public sealed class SpillCrashTests(ITestOutputHelper output)
         await backlog.ProduceAsync(appliance.Bootstrap, 1_000);
 
         // 2. Draining: the relay has stopped at its cut-offs; kill.
+        // (While the test appliance holds the phase its status is not served; the marker on stdout is the signal.)
         await Poll.UntilAsync(() => appliance.Printed(PausingSpillObserver.Marker + "draining"), Deadline, () => "the draining phase");
-        var draining = await PollAsync(appliance, t => (string)t["phase"]! == "draining", "draining");
         appliance.Kill();
-        output.WriteLine($"killed while draining; cut-offs {draining["spill"]!["cutoffs"]!.ToJsonString()}");
+        output.WriteLine("killed while draining");
 
         // Restarted it holds the source while it drains (the rest of the spill may already be gone, so it can be on
         // to switching back, held there by the test appliance); records produced now wait there for the switch back.
