@@ -44,7 +44,7 @@ public static partial class ClientThroughputHarness
             return options;
         }
 
-        public T Apply<T>(T config) where T : Ck.ClientConfig
+        public T ApplyConfluent<T>(T config) where T : Ck.ClientConfig
         {
             config.BootstrapServers = Bootstrap;
             if (Secure is { } c)
@@ -328,7 +328,7 @@ public static partial class ClientThroughputHarness
             };
             double cpu = ProcessCpuSeconds();
             var clock = Stopwatch.StartNew();
-            using (var producer = new Ck.ProducerBuilder<Ck.Null, byte[]>(settings.Apply(new Ck.ProducerConfig
+            using (var producer = new Ck.ProducerBuilder<Ck.Null, byte[]>(settings.ApplyConfluent(new Ck.ProducerConfig
             {
                 Acks = Ck.Acks.Leader,
                 EnableIdempotence = false,
@@ -367,7 +367,7 @@ public static partial class ClientThroughputHarness
             double cpu = ProcessCpuSeconds();
             var clock = Stopwatch.StartNew();
             long count = 0;
-            using (var consumer = new Ck.ConsumerBuilder<Ck.Ignore, byte[]>(settings.Apply(new Ck.ConsumerConfig
+            using (var consumer = new Ck.ConsumerBuilder<Ck.Ignore, byte[]>(settings.ApplyConfluent(new Ck.ConsumerConfig
             {
                 GroupId = "bench-" + topic,
                 EnableAutoCommit = false,

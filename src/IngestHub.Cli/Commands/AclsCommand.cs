@@ -37,7 +37,7 @@ public static class AclsCommand
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { Bootstrap, .. Security.All, Topic, Group, TransactionalId, Cluster, Principal, Host, Operations, Deny })
+            foreach (var option in (Option[])[Bootstrap, .. Security.All, Topic, Group, TransactionalId, Cluster, Principal, Host, Operations, Deny])
                 command.Options.Add(option);
         }
 
