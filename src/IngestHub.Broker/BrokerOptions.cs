@@ -108,6 +108,9 @@ public sealed class BrokerOptions
     /// the cleaner compacts it sooner).</summary>
     public int OffsetsTopicSegmentBytes { get; set; } = 100 * 1024 * 1024;
 
+    /// <summary>Throws <see cref="BrokerOptionsException"/> naming each setting out of the range Kafka allows for it.</summary>
+    public void Validate() => BrokerOptionsValidation.Validate(this);
+
     /// <summary>A copy of these options with another data directory.</summary>
     public BrokerOptions WithDataDir(string dataDir)
     {

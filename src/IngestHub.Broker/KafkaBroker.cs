@@ -29,6 +29,7 @@ public sealed class KafkaBroker : IAsyncDisposable
 
     public KafkaBroker(BrokerOptions options, ILoggerFactory loggerFactory)
     {
+        options.Validate();
         _options = options;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<KafkaBroker>();

@@ -53,6 +53,23 @@ public class ClientOptions
     /// certificate; "none" does not.</summary>
     public string SslEndpointIdentificationAlgorithm { get; set; } = "https";
 
+    /// <summary>Copies how to connect (bootstrap.servers, security.protocol and the sasl.* and ssl.* settings)
+    /// onto <paramref name="target"/>, so a client made for another purpose reaches the same cluster the same way.</summary>
+    public T CopyConnectionTo<T>(T target) where T : ClientOptions
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        target.BootstrapServers = BootstrapServers;
+        target.SecurityProtocol = SecurityProtocol;
+        target.SaslMechanism = SaslMechanism;
+        target.SaslUsername = SaslUsername;
+        target.SaslPassword = SaslPassword;
+        target.SslCaLocation = SslCaLocation;
+        target.SslCertificateLocation = SslCertificateLocation;
+        target.SslKeyLocation = SslKeyLocation;
+        target.SslEndpointIdentificationAlgorithm = SslEndpointIdentificationAlgorithm;
+        return target;
+    }
+
     internal bool UsesTls => SecurityProtocol.ToUpperInvariant() is "SSL" or "SASL_SSL";
 
     internal bool UsesSasl => SecurityProtocol.ToUpperInvariant() is "SASL_PLAINTEXT" or "SASL_SSL";

@@ -98,6 +98,8 @@ public static class IngestHubApp
 
         var brokerOptions = new BrokerOptions();
         builder.Configuration.GetSection("broker").Bind(brokerOptions);
+        // A limit out of range stops startup here, naming the setting (RunAsync prints it and exits 2).
+        brokerOptions.Validate();
         builder.Services.AddSingleton(brokerOptions);
         var clusterOptions = new IngestHub.Cluster.ClusterOptions();
         builder.Configuration.GetSection("cluster").Bind(clusterOptions);
@@ -111,6 +113,8 @@ public static class IngestHubApp
         var pipelinesOptions = new PipelinesOptions();
         builder.Configuration.GetSection("pipelines").Bind(pipelinesOptions);
         pipelinesOptions.Directory ??= Path.Combine(configDirectory, "pipelines");
+        // A security setting of the connectors' Kafka connection that cannot work stops startup here, naming it.
+        _ = pipelinesOptions.ClientOptions(pipelinesOptions.BootstrapServers ?? "127.0.0.1:9092");
         builder.Services.AddSingleton(pipelinesOptions);
         builder.Services.AddSingleton<PipelineMetrics>();
         builder.Services.AddSingleton<ISinkFactory, RedisSinkFactory>();

@@ -17,11 +17,58 @@ namespace IngestHub.Benchmarks;
 /// reports medians. The appliance runs as a child process (src/IngestHub.Server, same configuration) unless
 /// <c>--bootstrap</c> names a running broker.</para>
 /// </summary>
-public static class ClientThroughputHarness
+public static partial class ClientThroughputHarness
 {
     private static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(30);
 
-    private sealed record Settings(string Bootstrap, int Partitions, int LingerMs, int BatchBytes, string Dir);
+    /// <summary>How a client connects; null in <see cref="Settings.Secure"/> is PLAINTEXT.</summary>
+    private sealed record Connection(string Protocol, string Mechanism, string User, string Password, string CaFile);
+
+    /// <summary><paramref name="AdminBootstrap"/>: where the harness itself creates topics and counts records
+    /// (the PLAINTEXT listener), so only the measured client pays for TLS and SASL.</summary>
+    private sealed record Settings(string Bootstrap, int Partitions, int LingerMs, int BatchBytes, string Dir, Connection? Secure = null, string? AdminBootstrap = null)
+    {
+        public string Admin => AdminBootstrap ?? Bootstrap;
+
+        public T Apply<T>(T options) where T : ClientOptions
+        {
+            options.BootstrapServers = Bootstrap;
+            if (Secure is { } c)
+            {
+                options.SecurityProtocol = c.Protocol;
+                options.SaslMechanism = c.Mechanism;
+                options.SaslUsername = c.User;
+                options.SaslPassword = c.Password;
+                options.SslCaLocation = c.CaFile;
+            }
+            return options;
+        }
+
+        public T ApplyConfluent<T>(T config) where T : Ck.ClientConfig
+        {
+            config.BootstrapServers = Bootstrap;
+            if (Secure is { } c)
+            {
+                config.SecurityProtocol = Enum.Parse<Ck.SecurityProtocol>(c.Protocol.Replace("_", "", StringComparison.Ordinal), ignoreCase: true);
+                config.SaslMechanism = c.Mechanism switch
+                {
+                    "PLAIN" => Ck.SaslMechanism.Plain,
+                    "SCRAM-SHA-256" => Ck.SaslMechanism.ScramSha256,
+                    _ => Ck.SaslMechanism.ScramSha512,
+                };
+                config.SaslUsername = c.User;
+                config.SaslPassword = c.Password;
+                config.SslCaLocation = c.CaFile;
+            }
+            return config;
+        }
+
+        /// <summary>kcat's -b and -X arguments for this connection.</summary>
+        public string[] KcatArgs() => Secure is { } c
+            ? ["-b", Bootstrap, "-X", $"security.protocol={c.Protocol}", "-X", $"sasl.mechanisms={c.Mechanism}", "-X", $"sasl.username={c.User}",
+                "-X", $"sasl.password={c.Password}", "-X", $"ssl.ca.location={c.CaFile}"]
+            : ["-b", Bootstrap];
+    }
 
     private sealed record Measurement(double Seconds, double CpuSeconds, long Records, int Size)
     {
@@ -39,6 +86,8 @@ public static class ClientThroughputHarness
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Contains("--security"))
+            return await RunSecurityAsync(args);
         long records100 = Option(args, "--records-100", 1_000_000);
         long records1k = Option(args, "--records-1k", 200_000);
         int rounds = (int)Option(args, "--rounds", 3);
@@ -173,7 +222,7 @@ public static class ClientThroughputHarness
     private static async Task<string> NewTopicAsync(Settings settings, string prefix)
     {
         string topic = $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 9, 200)];
-        await using var admin = new KafkaAdminClient(new ClientOptions { BootstrapServers = settings.Bootstrap });
+        await using var admin = new KafkaAdminClient(new ClientOptions { BootstrapServers = settings.Admin });
         await admin.CreateTopicAsync(topic, settings.Partitions);
         long deadline = Environment.TickCount64 + 30_000;
         while (true)
@@ -217,15 +266,14 @@ public static class ClientThroughputHarness
             };
             double cpu = ProcessCpuSeconds();
             var clock = Stopwatch.StartNew();
-            await using (var producer = new KafkaProducer(new ProducerOptions
+            await using (var producer = new KafkaProducer(settings.Apply(new ProducerOptions
             {
-                BootstrapServers = settings.Bootstrap,
                 Acks = Acks.Leader,
                 EnableIdempotence = false,
                 LingerMs = settings.LingerMs,
                 BatchSize = settings.BatchBytes,
                 AllowAutoCreateTopics = false,
-            }))
+            })))
             {
                 for (long i = 0; i < records; i++)
                     producer.Produce(topic, null, value, report);
@@ -244,7 +292,7 @@ public static class ClientThroughputHarness
             double cpu = ProcessCpuSeconds();
             var clock = Stopwatch.StartNew();
             long count = 0;
-            await using (var consumer = new KafkaConsumer(new ConsumerOptions { BootstrapServers = settings.Bootstrap, EnableAutoCommit = false }))
+            await using (var consumer = new KafkaConsumer(settings.Apply(new ConsumerOptions { EnableAutoCommit = false })))
             {
                 consumer.Assign(Enumerable.Range(0, settings.Partitions).Select(p => new TopicPartitionOffset(topic, p, 0)));
                 using var idle = new CancellationTokenSource(IdleLimit);
@@ -280,14 +328,13 @@ public static class ClientThroughputHarness
             };
             double cpu = ProcessCpuSeconds();
             var clock = Stopwatch.StartNew();
-            using (var producer = new Ck.ProducerBuilder<Ck.Null, byte[]>(new Ck.ProducerConfig
+            using (var producer = new Ck.ProducerBuilder<Ck.Null, byte[]>(settings.ApplyConfluent(new Ck.ProducerConfig
             {
-                BootstrapServers = settings.Bootstrap,
                 Acks = Ck.Acks.Leader,
                 EnableIdempotence = false,
                 LingerMs = settings.LingerMs,
                 BatchSize = settings.BatchBytes,
-            }).Build())
+            })).Build())
             {
                 var message = new Ck.Message<Ck.Null, byte[]> { Value = value };
                 for (long i = 0; i < records; i++)
@@ -320,12 +367,11 @@ public static class ClientThroughputHarness
             double cpu = ProcessCpuSeconds();
             var clock = Stopwatch.StartNew();
             long count = 0;
-            using (var consumer = new Ck.ConsumerBuilder<Ck.Ignore, byte[]>(new Ck.ConsumerConfig
+            using (var consumer = new Ck.ConsumerBuilder<Ck.Ignore, byte[]>(settings.ApplyConfluent(new Ck.ConsumerConfig
             {
-                BootstrapServers = settings.Bootstrap,
                 GroupId = "bench-" + topic,
                 EnableAutoCommit = false,
-            }).Build())
+            })).Build())
             {
                 consumer.Assign(Enumerable.Range(0, settings.Partitions).Select(p => new Ck.TopicPartitionOffset(topic, p, Ck.Offset.Beginning)));
                 long lastProgress = Environment.TickCount64;
@@ -366,7 +412,7 @@ public static class ClientThroughputHarness
                     output.WriteByte((byte)'\n');
                 }
             }
-            string[] args = ["-P", "-b", settings.Bootstrap, "-t", topic, "-X", "acks=1", "-X", "enable.idempotence=false",
+            string[] args = ["-P", .. settings.KcatArgs(), "-t", topic, "-X", "acks=1", "-X", "enable.idempotence=false",
                 "-X", $"linger.ms={settings.LingerMs}", "-X", $"batch.size={settings.BatchBytes}", "-l", file];
             var (seconds, cpu, _) = await RunAsync(args);
             long stored = await StoredAsync(settings, topic);
@@ -377,7 +423,7 @@ public static class ClientThroughputHarness
 
         public async Task<Measurement> ConsumeAsync(Settings settings, string topic, int size, long records)
         {
-            string[] args = ["-C", "-b", settings.Bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-c", records.ToString(CultureInfo.InvariantCulture)];
+            string[] args = ["-C", .. settings.KcatArgs(), "-t", topic, "-o", "beginning", "-e", "-q", "-c", records.ToString(CultureInfo.InvariantCulture)];
             var (seconds, cpu, lines) = await RunAsync(args);
             if (lines != records)
                 throw new InvalidOperationException($"kcat: consumed {lines} of {records}");
@@ -410,7 +456,7 @@ public static class ClientThroughputHarness
 
         private static async Task<long> StoredAsync(Settings settings, string topic)
         {
-            await using var admin = new KafkaAdminClient(new ClientOptions { BootstrapServers = settings.Bootstrap });
+            await using var admin = new KafkaAdminClient(new ClientOptions { BootstrapServers = settings.Admin });
             var partitions = Enumerable.Range(0, settings.Partitions).Select(p => new TopicPartition(topic, p)).ToList();
             var end = await admin.ListOffsetsAsync(partitions, KafkaAdminClient.Latest);
             return end.Values.Sum();

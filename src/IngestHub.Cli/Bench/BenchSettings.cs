@@ -7,9 +7,14 @@ namespace IngestHub.Cli.Bench;
 public sealed record BenchSettings(string Bootstrap, string Topic, int Partitions, long Records, int RecordSize, string AcksText, Acks Acks,
     int BatchSize, int LingerMs, string CompressionText, CompressionType Compression, double Rate)
 {
+    /// <summary>Resolved security properties (<see cref="Commands.KafkaSecurityOptions"/>); PLAINTEXT when null.</summary>
+    public IReadOnlyDictionary<string, string>? Security { get; init; }
+
+    public ClientOptions AdminOptions() => Commands.SharedOptions.Configure(new ClientOptions(), Bootstrap, Security);
+
     public ProducerOptions ProducerOptions()
     {
-        var options = Commands.SharedOptions.Configure(new ProducerOptions(), Bootstrap);
+        var options = Commands.SharedOptions.Configure(new ProducerOptions(), Bootstrap, Security);
         options.Acks = Acks;
         options.EnableIdempotence = Acks == Acks.All;
         options.BatchSize = BatchSize;
@@ -21,7 +26,7 @@ public sealed record BenchSettings(string Bootstrap, string Topic, int Partition
 
     public ConsumerOptions ConsumerOptions()
     {
-        var options = Commands.SharedOptions.Configure(new ConsumerOptions(), Bootstrap);
+        var options = Commands.SharedOptions.Configure(new ConsumerOptions(), Bootstrap, Security);
         options.EnableAutoCommit = false;
         options.AutoOffsetReset = AutoOffsetReset.Earliest;
         return options;

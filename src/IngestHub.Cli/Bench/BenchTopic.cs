@@ -8,7 +8,7 @@ public static class BenchTopic
 {
     public static async Task<int> EnsureAsync(BenchSettings settings, CancellationToken ct)
     {
-        await using var admin = new KafkaAdminClient(Commands.SharedOptions.Configure(new ClientOptions(), settings.Bootstrap));
+        await using var admin = new KafkaAdminClient(settings.AdminOptions());
         var metadata = await admin.DescribeTopicsAsync([settings.Topic], ct);
         if (metadata.Topics.TryGetValue(settings.Topic, out var topic) && topic.Error == ErrorCode.None && topic.Partitions.Count > 0)
             return topic.Partitions.Count;
@@ -37,7 +37,7 @@ public static class BenchTopic
     public static async Task<(IReadOnlyDictionary<TopicPartition, long> Start, IReadOnlyDictionary<TopicPartition, long> End)> OffsetsAsync(
         BenchSettings settings, int partitions, CancellationToken ct)
     {
-        await using var admin = new KafkaAdminClient(Commands.SharedOptions.Configure(new ClientOptions(), settings.Bootstrap));
+        await using var admin = new KafkaAdminClient(settings.AdminOptions());
         var list = Enumerable.Range(0, partitions).Select(p => new TopicPartition(settings.Topic, p)).ToList();
         return (await admin.ListOffsetsAsync(list, KafkaAdminClient.Earliest, ct), await admin.ListOffsetsAsync(list, KafkaAdminClient.Latest, ct));
     }

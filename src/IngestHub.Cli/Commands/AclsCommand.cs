@@ -25,11 +25,7 @@ public static class AclsCommand
     private sealed class Common
     {
         public Option<string> Bootstrap { get; } = SharedOptions.Bootstrap();
-        public Option<string> SecurityProtocol { get; } = new("--security-protocol") { Description = "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL", DefaultValueFactory = _ => "PLAINTEXT" };
-        public Option<string> SaslMechanism { get; } = new("--sasl-mechanism") { Description = "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", DefaultValueFactory = _ => "PLAIN" };
-        public Option<string?> SaslUsername { get; } = new("--sasl-username") { Description = "SASL user" };
-        public Option<string?> SaslPassword { get; } = new("--sasl-password") { Description = "SASL password (else the INGESTHUB_SASL_PASSWORD environment variable)" };
-        public Option<string?> SslCaLocation { get; } = new("--ssl-ca-location") { Description = "PEM file of the CA that signed the broker's certificate" };
+        public KafkaSecurityOptions Security { get; } = new();
         public Option<string?> Topic { get; } = new("--topic") { Description = "A topic (or a topic name prefix with --resource-pattern-type prefixed; * for every topic)" };
         public Option<string?> Group { get; } = new("--group") { Description = "A consumer group (or prefix; * for every group)" };
         public Option<string?> TransactionalId { get; } = new("--transactional-id") { Description = "A transactional id (or prefix; * for every one)" };
@@ -41,19 +37,13 @@ public static class AclsCommand
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { Bootstrap, SecurityProtocol, SaslMechanism, SaslUsername, SaslPassword, SslCaLocation, Topic, Group, TransactionalId, Cluster, Principal, Host, Operations, Deny })
+            foreach (var option in (Option[])[Bootstrap, .. Security.All, Topic, Group, TransactionalId, Cluster, Principal, Host, Operations, Deny])
                 command.Options.Add(option);
         }
 
         public KafkaAdminClient NewAdmin(ParseResult result)
         {
-            var options = SharedOptions.Configure(new ClientOptions(), result.GetValue(Bootstrap)!);
-            options.SecurityProtocol = result.GetValue(SecurityProtocol)!;
-            options.SaslMechanism = result.GetValue(SaslMechanism)!;
-            options.SaslUsername = result.GetValue(SaslUsername);
-            options.SaslPassword = result.GetValue(SaslPassword) ?? Environment.GetEnvironmentVariable("INGESTHUB_SASL_PASSWORD");
-            options.SslCaLocation = result.GetValue(SslCaLocation);
-            return new KafkaAdminClient(options);
+            return new KafkaAdminClient(SharedOptions.Configure(new ClientOptions(), result.GetValue(Bootstrap)!, Security.Resolve(result)));
         }
 
         /// <summary>The one resource named (type and name), or (Any, null) when none is and <paramref name="required"/> is false.</summary>

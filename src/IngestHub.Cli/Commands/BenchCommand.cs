@@ -98,6 +98,8 @@ public static class BenchCommand
         var command = new Command(name, description) { bootstrap, records, recordSize, acks, batchSize, linger, compression, topic, partitions, json };
         if (withRate)
             command.Options.Add(rate);
+        var security = new KafkaSecurityOptions();
+        security.AddTo(command);
         command.SetAction(async (ParseResult result, CancellationToken ct) =>
         {
             long count = result.GetValue(records);
@@ -114,7 +116,10 @@ public static class BenchCommand
             string compressionText = result.GetValue(compression)!;
             var settings = new BenchSettings(result.GetValue(bootstrap)!, result.GetValue(topic)!, result.GetValue(partitions), count, size,
                 acksText, SharedOptions.ParseAcks(acksText), result.GetValue(batchSize), result.GetValue(linger), compressionText,
-                SharedOptions.ParseCompression(compressionText), withRate ? result.GetValue(rate) : 0);
+                SharedOptions.ParseCompression(compressionText), withRate ? result.GetValue(rate) : 0)
+            {
+                Security = security.Resolve(result),
+            };
 
             BenchResult figures;
             if (console.ErrorIsTerminal)

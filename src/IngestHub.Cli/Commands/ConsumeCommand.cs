@@ -28,6 +28,8 @@ public static class ConsumeCommand
         {
             topicArg, bootstrap, fromBeginning, group, max, timeout, partition, format,
         };
+        var security = new KafkaSecurityOptions();
+        security.AddTo(command);
         command.SetAction(async (ParseResult result, CancellationToken ct) =>
         {
             string topic = result.GetValue(topicArg)!;
@@ -41,7 +43,8 @@ public static class ConsumeCommand
             int? onlyPartition = result.GetValue(partition);
             bool json = result.GetValue(format) == "json";
 
-            var options = SharedOptions.Configure(new ConsumerOptions(), result.GetValue(bootstrap)!);
+            var connection = security.Resolve(result);
+            var options = SharedOptions.Configure(new ConsumerOptions(), result.GetValue(bootstrap)!, connection);
             options.GroupId = groupId;
             options.EnableAutoCommit = false;
             options.AutoOffsetReset = result.GetValue(fromBeginning) ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest;
@@ -52,7 +55,7 @@ public static class ConsumeCommand
             }
 
             TopicMetadata metadata;
-            await using (var admin = TopicsCommand.NewAdmin(options.BootstrapServers))
+            await using (var admin = TopicsCommand.NewAdmin(options.BootstrapServers, connection))
                 metadata = await SharedOptions.RequireTopicAsync(admin, topic, ct);
             if (onlyPartition is { } p && (p < 0 || p >= metadata.Partitions.Count))
                 throw new CliException($"topic '{topic}' has no partition {p} ({metadata.Partitions.Count} partitions)", 2);

@@ -18,10 +18,12 @@ public static class GroupsCommand
     private static Command List(CliConsole console)
     {
         var bootstrap = SharedOptions.Bootstrap();
+        var security = new KafkaSecurityOptions();
         var command = new Command("list", "List consumer group ids") { bootstrap };
+        security.AddTo(command);
         command.SetAction(async (ParseResult result, CancellationToken ct) =>
         {
-            await using var admin = TopicsCommand.NewAdmin(result.GetValue(bootstrap)!);
+            await using var admin = TopicsCommand.NewAdmin(result, bootstrap, security);
             var groups = await admin.ListGroupsAsync(ct);
             foreach (var group in groups.OrderBy(g => g.GroupId, StringComparer.Ordinal))
                 await console.Out.WriteLineAsync(group.GroupId);
@@ -33,12 +35,14 @@ public static class GroupsCommand
     private static Command Describe(CliConsole console)
     {
         var bootstrap = SharedOptions.Bootstrap();
+        var security = new KafkaSecurityOptions();
         var groupArg = new Argument<string>("group") { Description = "Group id" };
         var command = new Command("describe", "Show a group's state, members and lag per partition") { groupArg, bootstrap };
+        security.AddTo(command);
         command.SetAction(async (ParseResult result, CancellationToken ct) =>
         {
             string groupId = result.GetValue(groupArg)!;
-            await using var admin = TopicsCommand.NewAdmin(result.GetValue(bootstrap)!);
+            await using var admin = TopicsCommand.NewAdmin(result, bootstrap, security);
             var missing = new List<string>();
             var description = await SharedOptions.PartAsync<GroupDescription?>("members and state (DescribeGroups)", async () => await admin.DescribeGroupAsync(groupId, ct), null, missing);
             IReadOnlyDictionary<TopicPartition, long> noOffsets = new Dictionary<TopicPartition, long>();

@@ -30,6 +30,8 @@ public static class ProduceCommand
         {
             topicArg, bootstrap, file, keySeparator, partition, headers, acks, compression, linger, batchSize,
         };
+        var security = new KafkaSecurityOptions();
+        security.AddTo(command);
         command.SetAction(async (ParseResult result, CancellationToken ct) =>
         {
             string topic = result.GetValue(topicArg)!;
@@ -38,7 +40,8 @@ public static class ProduceCommand
                 throw new CliException("--key-separator must not be empty", 2);
             var recordHeaders = SharedOptions.ParseKeyValues(result.GetValue(headers), "--header")
                 .ConvertAll(kv => new Header(kv.Key, Encoding.UTF8.GetBytes(kv.Value)));
-            var options = SharedOptions.Configure(new ProducerOptions(), result.GetValue(bootstrap)!);
+            var connection = security.Resolve(result);
+            var options = SharedOptions.Configure(new ProducerOptions(), result.GetValue(bootstrap)!, connection);
             options.Acks = SharedOptions.ParseAcks(result.GetValue(acks)!);
             options.EnableIdempotence = options.Acks == Acks.All;
             options.CompressionType = SharedOptions.ParseCompression(result.GetValue(compression)!);
@@ -47,7 +50,7 @@ public static class ProduceCommand
             options.AllowAutoCreateTopics = false;
             int? fixedPartition = result.GetValue(partition);
 
-            await using (var admin = TopicsCommand.NewAdmin(options.BootstrapServers))
+            await using (var admin = TopicsCommand.NewAdmin(options.BootstrapServers, connection))
             {
                 var metadata = await SharedOptions.RequireTopicAsync(admin, topic, ct);
                 if (fixedPartition is { } p && (p < 0 || p >= metadata.Partitions.Count))

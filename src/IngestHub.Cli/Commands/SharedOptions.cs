@@ -60,8 +60,11 @@ public static class SharedOptions
     }
 
     /// <summary>Client settings for a short-lived command: fail fast when the broker cannot be reached.</summary>
-    public static T Configure<T>(T options, string bootstrap) where T : ClientOptions
+    /// <param name="security">Resolved <see cref="KafkaSecurityOptions"/> properties; PLAINTEXT when null.</param>
+    public static T Configure<T>(T options, string bootstrap, IReadOnlyDictionary<string, string>? security = null) where T : ClientOptions
     {
+        if (security is not null)
+            KafkaSecurityOptions.Apply(options, security);
         options.BootstrapServers = bootstrap;
         options.ClientId = "ingesthub-cli";
         options.ConnectTimeoutMs = 5_000;

@@ -21,11 +21,13 @@ public static class TopicsCommand
     private static Command List(CliConsole console)
     {
         var bootstrap = SharedOptions.Bootstrap();
+        var security = new KafkaSecurityOptions();
         var internalTopics = new Option<bool>("--include-internal") { Description = "Also list internal topics" };
         var command = new Command("list", "List topic names") { bootstrap, internalTopics };
+        security.AddTo(command);
         command.SetAction(async (ParseResult result, CancellationToken ct) =>
         {
-            await using var admin = NewAdmin(result.GetValue(bootstrap)!);
+            await using var admin = NewAdmin(result, bootstrap, security);
             var metadata = await admin.DescribeTopicsAsync(null, ct);
             var names = metadata.Topics.Values.Where(t => result.GetValue(internalTopics) || !t.IsInternal)
                 .Select(t => t.Name).Order(StringComparer.Ordinal);
@@ -39,11 +41,13 @@ public static class TopicsCommand
     private static Command CreateTopic(CliConsole console)
     {
         var bootstrap = SharedOptions.Bootstrap();
+        var security = new KafkaSecurityOptions();
         var name = new Argument<string>("name") { Description = "Topic name" };
         var partitions = new Option<int>("--partitions", "-p") { Description = "Number of partitions (broker default when omitted)", DefaultValueFactory = _ => -1 };
         var replication = new Option<short>("--replication-factor") { Description = "Replication factor (broker default when omitted)", DefaultValueFactory = _ => -1 };
         var configs = new Option<string[]>("--config") { Description = "Topic configuration key=value (repeatable)", AllowMultipleArgumentsPerToken = false };
         var command = new Command("create", "Create a topic") { name, bootstrap, partitions, replication, configs };
+        security.AddTo(command);
         command.SetAction(async (ParseResult result, CancellationToken ct) =>
         {
             string topic = result.GetValue(name)!;
@@ -51,7 +55,7 @@ public static class TopicsCommand
             if (count == 0 || count < -1)
                 throw new CliException("--partitions must be at least 1", 2);
             var config = SharedOptions.ParseKeyValues(result.GetValue(configs), "--config").ToDictionary(kv => kv.Key, kv => kv.Value);
-            await using var admin = NewAdmin(result.GetValue(bootstrap)!);
+            await using var admin = NewAdmin(result, bootstrap, security);
             await admin.CreateTopicsAsync([new NewTopic(topic, count, result.GetValue(replication), config)], ct);
             await console.Out.WriteLineAsync($"Created topic {topic}.");
             return 0;
@@ -62,12 +66,14 @@ public static class TopicsCommand
     private static Command Describe(CliConsole console)
     {
         var bootstrap = SharedOptions.Bootstrap();
+        var security = new KafkaSecurityOptions();
         var name = new Argument<string>("name") { Description = "Topic name" };
         var command = new Command("describe", "Show partitions (leader, log start and end offsets) and configuration") { name, bootstrap };
+        security.AddTo(command);
         command.SetAction(async (ParseResult result, CancellationToken ct) =>
         {
             string topic = result.GetValue(name)!;
-            await using var admin = NewAdmin(result.GetValue(bootstrap)!);
+            await using var admin = NewAdmin(result, bootstrap, security);
             var metadata = await SharedOptions.RequireTopicAsync(admin, topic, ct);
             var partitions = metadata.Partitions.Select(p => new TopicPartition(topic, p.Partition)).ToList();
             var missing = new List<string>();
@@ -103,14 +109,16 @@ public static class TopicsCommand
     private static Command Alter(CliConsole console)
     {
         var bootstrap = SharedOptions.Bootstrap();
+        var security = new KafkaSecurityOptions();
         var name = new Argument<string>("name") { Description = "Topic name" };
         var partitions = new Option<int>("--partitions", "-p") { Description = "New total number of partitions", Required = true };
         var command = new Command("alter", "Add partitions to a topic") { name, bootstrap, partitions };
+        security.AddTo(command);
         command.SetAction(async (ParseResult result, CancellationToken ct) =>
         {
             string topic = result.GetValue(name)!;
             int count = result.GetValue(partitions);
-            await using var admin = NewAdmin(result.GetValue(bootstrap)!);
+            await using var admin = NewAdmin(result, bootstrap, security);
             var metadata = await SharedOptions.RequireTopicAsync(admin, topic, ct);
             if (count <= metadata.Partitions.Count)
                 throw new CliException($"topic '{topic}' has {metadata.Partitions.Count} partitions; --partitions must be larger (partitions cannot be removed)", 2);
@@ -124,12 +132,14 @@ public static class TopicsCommand
     private static Command Delete(CliConsole console)
     {
         var bootstrap = SharedOptions.Bootstrap();
+        var security = new KafkaSecurityOptions();
         var name = new Argument<string>("name") { Description = "Topic name" };
         var command = new Command("delete", "Delete a topic and its data") { name, bootstrap };
+        security.AddTo(command);
         command.SetAction(async (ParseResult result, CancellationToken ct) =>
         {
             string topic = result.GetValue(name)!;
-            await using var admin = NewAdmin(result.GetValue(bootstrap)!);
+            await using var admin = NewAdmin(result, bootstrap, security);
             await SharedOptions.RequireTopicAsync(admin, topic, ct);
             await admin.DeleteTopicsAsync([topic], ct);
             await console.Out.WriteLineAsync($"Deleted topic {topic}.");
@@ -138,7 +148,10 @@ public static class TopicsCommand
         return command;
     }
 
-    internal static KafkaAdminClient NewAdmin(string bootstrap) => new(SharedOptions.Configure(new ClientOptions(), bootstrap));
+    internal static KafkaAdminClient NewAdmin(string bootstrap, IReadOnlyDictionary<string, string>? security) => new(SharedOptions.Configure(new ClientOptions(), bootstrap, security));
+
+    internal static KafkaAdminClient NewAdmin(ParseResult result, Option<string> bootstrap, KafkaSecurityOptions security) =>
+        NewAdmin(result.GetValue(bootstrap)!, security.Resolve(result));
 
     internal static Text[] Cells(params string[] values) => Array.ConvertAll(values, v => new Text(v));
 }

@@ -111,13 +111,12 @@ public sealed class Connector : IAsyncDisposable
             ReportError("sink unavailable at start: " + ex.Message);
             _logger.LogWarning("Connector {Connector}: sink unavailable at start ({Reason}); workers will retry", Settings.Name, ex.Message);
         }
-        _producer = new KafkaProducer(new ProducerOptions
+        _producer = new KafkaProducer(_client.CopyConnectionTo(new ProducerOptions
         {
-            BootstrapServers = _client.BootstrapServers,
             ClientId = Settings.Name + "-dlq",
             Acks = Acks.All,
             LingerMs = 0,
-        }, LoggerFactory.CreateLogger<KafkaProducer>());
+        }), LoggerFactory.CreateLogger<KafkaProducer>());
         DeadLetters = new DeadLetterWriter(_producer, Settings.Name, Settings.DeadLetterTopic);
         _topics = await ResolveTopicsAsync(cancellationToken);
         int workers = await ClampWorkersAsync(Settings.Workers, cancellationToken);
@@ -180,9 +179,8 @@ public sealed class Connector : IAsyncDisposable
     {
         lock (_relayLock)
         {
-            return _relayProducer ??= new KafkaProducer(new ProducerOptions
+            return _relayProducer ??= new KafkaProducer(_client.CopyConnectionTo(new ProducerOptions
             {
-                BootstrapServers = _client.BootstrapServers,
                 ClientId = Settings.Name + "-relay",
                 Acks = Acks.All,
                 EnableIdempotence = true,
@@ -193,7 +191,7 @@ public sealed class Connector : IAsyncDisposable
                 DeliveryTimeoutMs = 86_400_000,
                 MaxBlockMs = 86_400_000,
                 RequestTimeoutMs = _client.RequestTimeoutMs,
-            }, LoggerFactory.CreateLogger<KafkaProducer>());
+            }), LoggerFactory.CreateLogger<KafkaProducer>());
         }
     }
 
@@ -246,9 +244,8 @@ public sealed class Connector : IAsyncDisposable
             Autoscale = null,
         });
 
-    internal ConsumerOptions ConsumerOptions(string clientId) => new()
+    internal ConsumerOptions ConsumerOptions(string clientId) => _client.CopyConnectionTo(new ConsumerOptions
     {
-        BootstrapServers = _client.BootstrapServers,
         ClientId = clientId,
         GroupId = Settings.GroupId,
         EnableAutoCommit = false,
@@ -256,7 +253,7 @@ public sealed class Connector : IAsyncDisposable
         SessionTimeoutMs = Settings.SessionTimeoutMs,
         HeartbeatIntervalMs = Math.Max(100, Settings.SessionTimeoutMs / 5),
         RequestTimeoutMs = _client.RequestTimeoutMs,
-    };
+    });
 
     private async Task<IReadOnlyList<string>> ResolveTopicsAsync(CancellationToken cancellationToken)
     {

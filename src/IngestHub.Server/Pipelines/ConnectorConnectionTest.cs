@@ -42,7 +42,7 @@ public sealed class ConnectorConnectionTest(ConnectorValidator validator, Pipeli
     private static async Task<SinkCheck> TopicsAsync(JsonObject config, ClientOptions kafka, CancellationToken cancellationToken)
     {
         var definition = PipelineDefinition.FromJson(config);
-        var options = new ClientOptions { BootstrapServers = kafka.BootstrapServers, ClientId = "ingesthub-connector-test", ConnectTimeoutMs = 5_000 };
+        var options = kafka.CopyConnectionTo(new ClientOptions { ClientId = "ingesthub-connector-test", ConnectTimeoutMs = 5_000 });
         try
         {
             await using var admin = new KafkaAdminClient(options);

@@ -34,7 +34,7 @@ public sealed class PipelinesHost(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         string bootstrap = options.BootstrapServers ?? $"{broker.AdvertisedHost}:{broker.AdvertisedPort}";
-        var client = new ClientOptions { BootstrapServers = bootstrap, ClientId = "ingesthub-pipelines" };
+        var client = options.ClientOptions(bootstrap);
         Client = client;
         var store = new ConnectorStateDirectory(Path.Combine(brokerOptions.DataDir, "connectors"), loggerFactory.CreateLogger<ConnectorStateDirectory>());
         var registry = new ConnectorRegistry(compiler, client, store, metrics, loggerFactory)

@@ -9,7 +9,7 @@ public static class TopicSample
 {
     public static async Task<IReadOnlyList<PipelinePreview.Sample>> LastAsync(ClientOptions kafka, string topic, int count, CancellationToken cancellationToken)
     {
-        var options = new ClientOptions { BootstrapServers = kafka.BootstrapServers, ClientId = "ingesthub-preview", ConnectTimeoutMs = 5_000 };
+        var options = kafka.CopyConnectionTo(new ClientOptions { ClientId = "ingesthub-preview", ConnectTimeoutMs = 5_000 });
         await using var admin = new KafkaAdminClient(options);
         var metadata = await admin.DescribeTopicsAsync([topic], cancellationToken);
         if (!metadata.Topics.TryGetValue(topic, out var found) || found.Error != Protocol.ErrorCode.None)
@@ -31,13 +31,12 @@ public static class TopicSample
         var samples = new List<PipelinePreview.Sample>();
         if (from.Count == 0)
             return samples;
-        await using var consumer = new KafkaConsumer(new ConsumerOptions
+        await using var consumer = new KafkaConsumer(kafka.CopyConnectionTo(new ConsumerOptions
         {
-            BootstrapServers = kafka.BootstrapServers,
             ClientId = "ingesthub-preview",
             EnableAutoCommit = false,
             ConnectTimeoutMs = 5_000,
-        });
+        }));
         consumer.Assign(from);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(10));
