@@ -43,6 +43,26 @@ public sealed class DashboardBrowserTests(ApplianceFixture app) : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Clicks until the click has taken effect. The page redraws itself every few seconds; a click whose mouse
+    /// down lands on a button that the redraw then replaces produces no click event, as for a person clicking at that
+    /// moment, so a click that changed nothing within 10 s is made again (the actions are idempotent).</summary>
+    private static async Task ClickUntilAsync(ILocator button, Func<Task<bool>> done, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            await button.ClickAsync();
+            var retry = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (DateTime.UtcNow < retry)
+            {
+                if (await done())
+                    return;
+                await Task.Delay(200);
+            }
+            Assert.True(DateTime.UtcNow < deadline, what + " not reached within 60 s of clicking");
+        }
+    }
+
     private static async Task ShotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
 
@@ -53,13 +73,20 @@ public sealed class DashboardBrowserTests(ApplianceFixture app) : IAsyncLifetime
         await Eventually.MatchAsync(() => app.GetJsonAsync($"api/groups/{app.Group}/lag"), h => h["total"]!.AsArray().Count >= 4,
             TimeSpan.FromSeconds(30), "four lag samples");
         var page = await OpenAsync($"#/group/{Uri.EscapeDataString(app.Group)}");
-        var chart = page.Locator("#lag-chart svg[data-points]");
-        await page.WaitForFunctionAsync("() => Number(document.querySelector('#lag-chart svg')?.dataset.points) >= 16");
-        int series = int.Parse((await chart.GetAttributeAsync("data-series"))!);
-        Assert.Equal(4, series); // three partitions and the total
-        Assert.True(await page.Locator("#lag-chart polyline").CountAsync() == 4);
-        Assert.True(await page.Locator("#lag-chart circle.dot").CountAsync() >= 16);
-        Assert.True(await page.Locator("#lag-chart text.time-label").CountAsync() >= 2, "time axis has labels");
+        // The page redraws itself every few seconds, so the chart is read in one evaluation, not element by element.
+        const string readChart = """
+            () => {
+              const svg = document.querySelector('#lag-chart svg[data-points]');
+              return svg ? [Number(svg.dataset.points), Number(svg.dataset.series), svg.querySelectorAll('polyline').length,
+                svg.querySelectorAll('circle.dot').length, svg.querySelectorAll('text.time-label').length] : [0, 0, 0, 0, 0];
+            }
+            """;
+        int[] chart = await Eventually.MatchAsync(() => page.EvaluateAsync<int[]>(readChart), c => c[0] >= 16, TimeSpan.FromSeconds(30),
+            "a lag chart with 16 points");
+        Assert.Equal(4, chart[1]); // three partitions and the total
+        Assert.Equal(4, chart[2]);
+        Assert.True(chart[3] >= 16, $"{chart[3]} dots");
+        Assert.True(chart[4] >= 2, "time axis has labels");
 
         var group = (await app.GetJsonAsync($"api/groups/{app.Group}"))["partitions"]!.AsArray();
         var rows = page.Locator("#partitions-table tbody tr");
@@ -149,14 +176,12 @@ public sealed class DashboardBrowserTests(ApplianceFixture app) : IAsyncLifetime
         await page.WaitForFunctionAsync($"() => document.querySelectorAll(\"section[data-connector='{name}'] td.reason\").length === 3");
         Assert.Contains("RUNNING", await card.Locator(".state").InnerTextAsync());
         await ShotAsync(page, "connectors");
-        await card.Locator("button[data-action='pause']:not([disabled])").ClickAsync();
-        await Eventually.MatchAsync(() => app.GetJsonAsync($"connectors/{name}/status"), s => (string)s["connector"]!["state"]! == "PAUSED",
-            TimeSpan.FromSeconds(15), "connector paused");
+        await ClickUntilAsync(card.Locator("button[data-action='pause']:not([disabled])"),
+            async () => (string)(await app.GetJsonAsync($"connectors/{name}/status"))["connector"]!["state"]! == "PAUSED", "connector paused");
         await page.WaitForFunctionAsync($"() => document.querySelector(\"section[data-connector='{name}'] .state\")?.textContent.trim() === 'PAUSED'");
         await ShotAsync(page, "connectors-paused");
-        await card.Locator("button[data-action='resume']:not([disabled])").ClickAsync();
-        await Eventually.MatchAsync(() => app.GetJsonAsync($"connectors/{name}/status"), s => (string)s["connector"]!["state"]! == "RUNNING",
-            TimeSpan.FromSeconds(15), "connector resumed");
+        await ClickUntilAsync(card.Locator("button[data-action='resume']:not([disabled])"),
+            async () => (string)(await app.GetJsonAsync($"connectors/{name}/status"))["connector"]!["state"]! == "RUNNING", "connector resumed");
         await page.SetViewportSizeAsync(390, 844);
         await page.WaitForTimeoutAsync(300);
         await ShotAsync(page, "connectors-phone");
