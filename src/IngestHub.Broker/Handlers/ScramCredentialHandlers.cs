@@ -41,8 +41,8 @@ public sealed class DescribeUserScramCredentialsHandler(CredentialStore store) :
         var response = new DescribeUserScramCredentialsResponse();
         if (!request.IsAllowedOnCluster(AclOperation.Describe))
         {
+            // The code alone, as Kafka answers (librdkafka 2.16 aborts on a top-level error message here).
             response.ErrorCode = ErrorCode.ClusterAuthorizationFailed;
-            response.ErrorMessage = "Not authorized to describe SCRAM credentials (DESCRIBE on the cluster)";
             return ValueTask.FromResult<DescribeUserScramCredentialsResponse?>(response);
         }
         var all = store.DescribeAll();
