@@ -65,6 +65,8 @@ public sealed class KafkaBroker : IAsyncDisposable
     public int AdvertisedPort => Identity.Port;
     /// <summary>The SASL users (<c>&lt;data&gt;/users.json</c>); available after start.</summary>
     public CredentialStore Credentials { get; private set; } = null!;
+    /// <summary>The quotas altered over the wire (<c>&lt;data&gt;/quotas.json</c>) laid over <see cref="BrokerOptions.Quotas"/>; available after start.</summary>
+    public QuotaStore QuotaStore { get; private set; } = null!;
     /// <summary>The ACL authorizer (allows everything unless <c>AuthorizerEnabled</c>); available after start.</summary>
     public Authorizer Authorizer { get; private set; } = Authorizer.AllowAll;
     /// <summary>Every listener as bound (real ports when 0 was asked for).</summary>
@@ -86,6 +88,7 @@ public sealed class KafkaBroker : IAsyncDisposable
         var producerIds = new ProducerIdAllocator(_options.DataDir, Cluster is null ? 0 : (long)_options.NodeId << 40);
         var endpoints = ResolveListeners();
         Credentials = new CredentialStore(_options.DataDir);
+        QuotaStore = new QuotaStore(_options.DataDir, _options.Quotas, Quotas);
         var mechanisms = new SaslMechanisms(_options.SaslEnabledMechanisms, Credentials);
         Authorizer = new Authorizer(new AclStore(_options.DataDir), _options.AuthorizerEnabled, Authorizer.ParseSuperUsers(_options.SuperUsers),
             _options.AllowEveryoneIfNoAclFound, _loggerFactory.CreateLogger<Authorizer>());
@@ -117,6 +120,10 @@ public sealed class KafkaBroker : IAsyncDisposable
             new DescribeAclsHandler(Authorizer),
             new CreateAclsHandler(Authorizer, _loggerFactory.CreateLogger<CreateAclsHandler>()),
             new DeleteAclsHandler(Authorizer, _loggerFactory.CreateLogger<DeleteAclsHandler>()),
+            new DescribeClientQuotasHandler(QuotaStore),
+            new AlterClientQuotasHandler(QuotaStore, _loggerFactory.CreateLogger<AlterClientQuotasHandler>()),
+            new DescribeUserScramCredentialsHandler(Credentials),
+            new AlterUserScramCredentialsHandler(Credentials, _loggerFactory.CreateLogger<AlterUserScramCredentialsHandler>()),
         };
         Groups = new GroupCoordinator(_options, Topics, _loggerFactory, TimeProvider.System, new RegistryEndOffsets(Topics))
         {

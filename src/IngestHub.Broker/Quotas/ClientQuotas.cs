@@ -26,21 +26,34 @@ public sealed class ClientQuotas
     /// <summary>No response asks a client to wait longer than this (the debt stays and is reported again).</summary>
     public const int MaxThrottleMs = 30_000;
 
-    private readonly QuotaEntry[] _entries;
+    private volatile QuotaEntry[] _entries;
     private readonly ConcurrentDictionary<(QuotaType Type, string? User, string? ClientId), Bucket> _buckets = new();
     private readonly Func<long> _now;
 
     public ClientQuotas(IEnumerable<QuotaEntry> entries, Func<long>? nowTicks = null)
     {
-        _entries = [.. entries];
-        foreach (var entry in _entries)
+        _entries = Validate(entries);
+        _now = nowTicks ?? Stopwatch.GetTimestamp;
+    }
+
+    /// <summary>The quota entries in force.</summary>
+    public IReadOnlyList<QuotaEntry> Entries => _entries;
+
+    /// <summary>Puts <paramref name="entries"/> in force at once (AlterClientQuotas, the stored quotas at start).
+    /// Budgets already spent keep their debt and take the new rate at their next use.</summary>
+    public void Replace(IEnumerable<QuotaEntry> entries) => _entries = Validate(entries);
+
+    private static QuotaEntry[] Validate(IEnumerable<QuotaEntry> entries)
+    {
+        QuotaEntry[] all = [.. entries];
+        foreach (var entry in all)
         {
             if (entry.User is null && entry.ClientId is null)
                 throw new FormatException("quota entry names neither a User nor a ClientId (use <default> for defaults)");
             if (entry.ProducerByteRate is <= 0 || entry.ConsumerByteRate is <= 0)
                 throw new FormatException($"quota for {entry}: byte rates must be positive");
         }
-        _now = nowTicks ?? Stopwatch.GetTimestamp;
+        return all;
     }
 
     /// <summary>True when any quota of the type is configured (otherwise nothing is measured).</summary>
@@ -49,7 +62,8 @@ public sealed class ClientQuotas
     /// <summary>The quota that applies to the user and client id, with the budget key it is counted under; null when unlimited.</summary>
     public (long Rate, QuotaEntry Entry)? Resolve(QuotaType type, string user, string clientId)
     {
-        if (_entries.Length == 0)
+        var entries = _entries;
+        if (entries.Length == 0)
             return null;
         // Kafka's precedence; a null part is absent from the entity.
         (string? User, string? Client)[] order =
@@ -60,7 +74,7 @@ public sealed class ClientQuotas
         ];
         foreach (var (u, c) in order)
         {
-            foreach (var entry in _entries)
+            foreach (var entry in entries)
             {
                 if (entry.User == u && entry.ClientId == c && RateOf(entry, type) is { } rate)
                     return (rate, entry);

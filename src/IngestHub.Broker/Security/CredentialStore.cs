@@ -98,6 +98,63 @@ public sealed class CredentialStore
         }
     }
 
+    /// <summary>Every user with, per SCRAM mechanism, the iteration count of its credential (never salts or keys).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<(string Mechanism, int Iterations)>> DescribeAll()
+    {
+        lock (_gate)
+        {
+            ReloadIfChanged();
+            var result = new SortedDictionary<string, IReadOnlyList<(string, int)>>(StringComparer.Ordinal);
+            foreach (var (user, credentials) in _users)
+            {
+                if (credentials.Count > 0)
+                    result[user] = [.. credentials.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => (c.Key, c.Value.Iterations))];
+            }
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// Applies credential changes computed elsewhere (AlterUserScramCredentials: the client salts and iterates the
+    /// password): each deletion removes one mechanism of a user, each upsertion stores the credential derived from
+    /// the salted password. All changes are written at once; a user left without credentials is removed.
+    /// </summary>
+    public void Apply(IEnumerable<(string User, string Mechanism)> deletions,
+        IEnumerable<(string User, ScramAlgorithm Algorithm, byte[] Salt, int Iterations, byte[] SaltedPassword)> upsertions)
+    {
+        lock (_gate)
+        {
+            ReloadIfChanged();
+            var users = _users.ToDictionary(u => u.Key, u => new Dictionary<string, ScramCredential>(u.Value, StringComparer.Ordinal), StringComparer.Ordinal);
+            foreach (var (user, mechanism) in deletions)
+            {
+                if (users.TryGetValue(user, out var credentials))
+                {
+                    credentials.Remove(mechanism);
+                    if (credentials.Count == 0)
+                        users.Remove(user);
+                }
+            }
+            foreach (var (user, algorithm, salt, iterations, salted) in upsertions)
+            {
+                if (!users.TryGetValue(user, out var credentials))
+                    users[user] = credentials = new Dictionary<string, ScramCredential>(StringComparer.Ordinal);
+                credentials[algorithm.Mechanism] = new ScramCredential([.. salt], iterations, algorithm.StoredKey(salted), algorithm.ServerKey(salted));
+            }
+            var previous = _users;
+            _users = users;
+            try
+            {
+                Save();
+            }
+            catch
+            {
+                _users = previous;
+                throw;
+            }
+        }
+    }
+
     /// <summary>Removes the user; false when there was none.</summary>
     public bool Delete(string user)
     {
