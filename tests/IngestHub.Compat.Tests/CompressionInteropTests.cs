@@ -78,7 +78,11 @@ public sealed class CompressionInteropTests(ServerFixture fixture) : IClassFixtu
             input.Append("key").Append(i).Append('|').Append(Value(i)).Append('\n');
         var produce = await Kcat.RunAsync(["-P", "-b", fixture.Bootstrap, "-t", topic, "-K|", "-z", codec, "-H", "src=kcat"], input.ToString(), cancellationToken: Ct);
         Assert.True(produce.Succeeded, produce.Describe());
-        Assert.Equal([compression], StoredCodecs(topic));
+        // librdkafka sends a batch uncompressed when compressing it does not make it smaller (a batch of a record or
+        // two that linger cut off, with snappy for instance), so stored batches are the codec or none, the codec at least once.
+        var stored = StoredCodecs(topic);
+        Assert.Contains(compression, stored);
+        Assert.Subset(new HashSet<CompressionType> { compression, CompressionType.None }, stored);
 
         await using var consumer = new KafkaConsumer(new ConsumerOptions { BootstrapServers = fixture.Bootstrap, AutoOffsetReset = AutoOffsetReset.Earliest });
         consumer.Assign([new TopicPartition(topic, 0), new TopicPartition(topic, 1)]);

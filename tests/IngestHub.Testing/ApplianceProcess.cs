@@ -106,15 +106,17 @@ public sealed partial class ApplianceProcess : IAsyncDisposable
             if (key.StartsWith("INGESTHUB__", StringComparison.OrdinalIgnoreCase))
                 psi.Environment.Remove(key);
         }
-        _kafkaReady = NewSource();
-        _httpReady = NewSource();
+        // This start's own sources: the Exited event of a process killed just before can still be on its way, and
+        // must not fail the start of the next one.
+        var kafkaReady = _kafkaReady = NewSource();
+        var httpReady = _httpReady = NewSource();
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.Exited += (_, _) =>
         {
-            _kafkaReady.TrySetException(new InvalidOperationException("the appliance exited before it was ready"));
-            _httpReady.TrySetException(new InvalidOperationException("the appliance exited before it was ready"));
+            kafkaReady.TrySetException(new InvalidOperationException("the appliance exited before it was ready"));
+            httpReady.TrySetException(new InvalidOperationException("the appliance exited before it was ready"));
         };
         Append("--- start " + string.Join(' ', psi.ArgumentList));
         process.Start();
@@ -123,8 +125,8 @@ public sealed partial class ApplianceProcess : IAsyncDisposable
         _process = process;
         try
         {
-            KafkaPort = await _kafkaReady.Task.WaitAsync(ReadyTimeout);
-            HttpPort = await _httpReady.Task.WaitAsync(ReadyTimeout);
+            KafkaPort = await kafkaReady.Task.WaitAsync(ReadyTimeout);
+            HttpPort = await httpReady.Task.WaitAsync(ReadyTimeout);
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
         {

@@ -97,11 +97,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
 
-        _ready = NewReady();
+        // This start's own source: the Exited event of a server killed just before can still be on its way.
+        var ready = _ready = NewReady();
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.Exited += (_, _) => _ready.TrySetException(new InvalidOperationException("server exited before it was ready"));
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("server exited before it was ready"));
         Append($"--- start {string.Join(' ', psi.ArgumentList)}");
         process.Start();
         process.BeginOutputReadLine();
@@ -110,7 +111,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
         try
         {
-            int port = await _ready.Task.WaitAsync(ReadyTimeout);
+            int port = await ready.Task.WaitAsync(ReadyTimeout);
             KafkaPort = port;
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
