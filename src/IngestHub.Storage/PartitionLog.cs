@@ -232,7 +232,8 @@ public sealed partial class PartitionLog : IPartitionLog
     /// <summary>
     /// ListOffsets: the first record whose timestamp is &gt;= <paramref name="timestamp"/> (offset and timestamp;
     /// for compressed or LogAppendTime batches the batch's base offset and max timestamp), never below the log
-    /// start offset; null when there is none. -2 = earliest, -1 = latest (high watermark).
+    /// start offset, searched up to the log end; null when there is none. -2 = earliest, -1 = latest (log end; ListOffsets
+    /// answers latest with the high watermark and keeps only offsets below it).
     /// </summary>
     public TimestampOffset? LookupOffsetByTimestamp(long timestamp)
     {
@@ -254,13 +255,13 @@ public sealed partial class PartitionLog : IPartitionLog
     }
 
     /// <summary>
-    /// Headers of the batches from the one containing <paramref name="fromOffset"/> to the high watermark, in
+    /// Headers of the batches from the one containing <paramref name="fromOffset"/> to the log end, in
     /// order. For rebuilding producer state from the log tail; not for the fetch path.
     /// </summary>
     public IEnumerable<RecordBatchHeader> ReadBatchHeaders(long fromOffset) => _segments.ReadBatchHeaders(fromOffset, _segments.End);
 
     /// <summary>DeleteRecords: moves the log start offset to <paramref name="offset"/> (persisted) and deletes
-    /// segments wholly below it. OffsetOutOfRange above the high watermark.</summary>
+    /// segments wholly below it. OffsetOutOfRange above the log end.</summary>
     public ErrorCode DeleteRecordsBefore(long offset)
     {
         lock (_writeLock)
