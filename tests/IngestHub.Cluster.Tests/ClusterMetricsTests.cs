@@ -1,20 +1,23 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
+using IngestHub.Autoscaler.Tests;
+using Microsoft.Playwright;
 using Xunit;
 
 namespace IngestHub.Cluster.Tests;
 
 /// <summary>
 /// Three brokers and etcd on loopback: <c>/metrics</c> and <c>/api/cluster</c> of each appliance report the registered
-/// brokers, one controller, and a SIGSTOPped follower's partition as under-replicated until it is resumed.
+/// brokers, one controller, and a SIGSTOPped follower's partition as under-replicated until it is resumed; the
+/// dashboard's Cluster page (Debian's Chromium) highlights that partition meanwhile.
 /// </summary>
 public sealed class ClusterMetricsTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task Metrics_show_a_stopped_follower_s_partition_as_under_replicated_and_in_sync_again_once_it_resumes()
+    public async Task Metrics_api_and_dashboard_show_a_stopped_follower_s_partition_as_under_replicated_and_in_sync_again_once_it_resumes()
     {
         // A long session: the stopped broker stays registered, so the leader's lag check is what removes it from the ISR.
         await using var cluster = await BrokerCluster.StartAsync(replicaLagTimeMaxMs: 2000, sessionTimeoutSeconds: 60);
@@ -43,6 +46,13 @@ public sealed class ClusterMetricsTests
         using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.Bootstrap, Acks = Acks.All }).Build())
             await producer.ProduceAsync(topic, new Message<Null, string> { Value = "before the stop" });
 
+        await using var browser = await DashboardBrowser.LaunchAsync();
+        var page = await browser.OpenAsync(leaderNode.HttpBase, "#/cluster");
+        string row = $"#cluster-partitions-table tr[data-topic='{topic}'][data-partition='0']";
+        await page.Locator(row).WaitForAsync();
+        Assert.Equal(3, await page.Locator("#brokers-table tbody tr").CountAsync());
+        Assert.Equal(1, await page.Locator("#brokers-table td.role .pill").CountAsync());
+
         string last = "";
         try
         {
@@ -67,6 +77,13 @@ public sealed class ClusterMetricsTests
             Assert.Equal(leader, (int)partition["leader"]!);
             Assert.DoesNotContain(stopped, partition["isr"]!.AsArray().Select(r => (int)r!));
             Assert.True((int)api["under_replicated_partitions"]! >= 1);
+
+            // The page refreshes itself every few seconds: the row turns highlighted and the banner names the partition.
+            await page.Locator(row + ".under-replicated").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+            Assert.Contains($"{topic}-0", await page.Locator("#under-replicated-banner").InnerTextAsync());
+            Assert.Equal("UNDER_REPLICATED", (await page.Locator(row + " td.status").InnerTextAsync()).Trim());
+            Assert.DoesNotContain(stopped.ToString(CultureInfo.InvariantCulture), (await page.Locator(row + " td.isr").InnerTextAsync()).Split(", "));
+            await DashboardBrowser.ShotAsync(page, "cluster-under-replicated");
         }
         finally
         {
@@ -79,6 +96,8 @@ public sealed class ClusterMetricsTests
             return s is not null && Value(s, "kafka_topic_partition_under_replicated_partition", labels) == 0
                 && Value(s, "kafka_topic_partition_in_sync_replica", labels) == 3;
         }, Deadline, () => $"the leader's /metrics did not show {topic}-0 back in sync with 3:\n{Lines(last, topic)}");
+        await page.Locator(row + ":not(.under-replicated)").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        Assert.Equal("OK", (await page.Locator(row + " td.status").InnerTextAsync()).Trim());
     }
 
     private static async Task<string?> ScrapeAsync(HttpClient http, ApplianceProcess broker)
