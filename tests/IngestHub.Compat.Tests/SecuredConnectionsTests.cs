@@ -11,8 +11,8 @@ namespace IngestHub.Compat.Tests;
 /// <summary>
 /// The appliance's own Kafka clients on a secured broker: an appliance whose SASL_PLAINTEXT listener is the only way
 /// in for anyone but kcat's admin (the authorizer is on and only the super users may do anything), with the
-/// connectors pointed at that listener through the <c>pipelines:</c> settings as one SCRAM user and the topologies
-/// through <c>topologies:</c> as another. A connector delivers every record into redis-server; a topology's Kafka
+/// connectors pointed at that listener through the <c>pipelines:</c> settings as one SCRAM user, the topologies
+/// through <c>topologies:</c> as another and the HTTP input through <c>inputs:</c> as a third. A connector delivers every record into redis-server; a topology's Kafka
 /// spout reads the same records, its topic sink writes them to a second topic (read back with kcat), its spout commits
 /// and its lag is read, and the lag monitor watches the connector's group, all as the configured users.
 /// </summary>
@@ -24,6 +24,8 @@ public sealed class SecuredConnectionsTests
     private const string PipesPassword = "pipes-Secret-4";
     private const string Streams = "streams";
     private const string StreamsPassword = "streams-Secret-5";
+    private const string Inputs = "inputs";
+    private const string InputsPassword = "inputs-Secret-6";
     private const int Records = 500;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -46,14 +48,17 @@ public sealed class SecuredConnectionsTests
         await using var host = await ApplianceHost.StartAsync(
             $"--broker:Listeners=PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://{sasl}",
             "--broker:AuthorizerEnabled=true",
-            $"--broker:SuperUsers=User:{Admin};User:{Pipes};User:{Streams}",
+            $"--broker:SuperUsers=User:{Admin};User:{Pipes};User:{Streams};User:{Inputs}",
             $"--pipelines:BootstrapServers={sasl}", "--pipelines:SecurityProtocol=SASL_PLAINTEXT", "--pipelines:SaslMechanism=SCRAM-SHA-256",
             $"--pipelines:SaslUsername={Pipes}", $"--pipelines:SaslPassword={PipesPassword}",
             $"--topologies:BootstrapServers={sasl}", "--topologies:SecurityProtocol=SASL_PLAINTEXT", "--topologies:SaslMechanism=SCRAM-SHA-512",
-            $"--topologies:SaslUsername={Streams}", $"--topologies:SaslPassword={StreamsPassword}");
+            $"--topologies:SaslUsername={Streams}", $"--topologies:SaslPassword={StreamsPassword}",
+            $"--inputs:BootstrapServers={sasl}", "--inputs:SecurityProtocol=SASL_PLAINTEXT", "--inputs:SaslMechanism=SCRAM-SHA-256",
+            $"--inputs:SaslUsername={Inputs}", $"--inputs:SaslPassword={InputsPassword}");
         host.Broker.Credentials.Upsert(Admin, AdminPassword);
         host.Broker.Credentials.Upsert(Pipes, PipesPassword);
         host.Broker.Credentials.Upsert(Streams, StreamsPassword);
+        host.Broker.Credentials.Upsert(Inputs, InputsPassword);
 
         // The plaintext listener admits only the anonymous principal, which may do nothing.
         var anonymous = await Kcat.RunAsync(["-P", "-b", host.Bootstrap, "-t", "secure-logs", "-X", "message.timeout.ms=5000"], "refused\n", TimeSpan.FromSeconds(60), Ct);
@@ -62,6 +67,13 @@ public sealed class SecuredConnectionsTests
         var lines = string.Concat(Enumerable.Range(0, Records).Select(i => $"{{\"n\":{i},\"msg\":\"secured line {i}\"}}\n"));
         var produced = await Kcat.RunAsync(["-P", .. Sasl(sasl, Admin, AdminPassword), "-t", "secure-logs", "-X", "acks=all"], lines, TimeSpan.FromSeconds(60), Ct);
         Assert.True(produced.Succeeded, produced.Describe());
+
+        // The HTTP input writes through its producer as the inputs user (idempotent, acks=all: answered once stored).
+        using var ingestBody = new StringContent("{\"msg\":\"one\"}\n{\"msg\":\"two\"}\n", System.Text.Encoding.UTF8, "application/x-ndjson");
+        using (var ingested = await host.Http.PostAsync("ingest/secure-ingest", ingestBody, Ct))
+            Assert.True(ingested.IsSuccessStatusCode, await ingested.Content.ReadAsStringAsync(Ct));
+        var ingestedRecords = await Kcat.RunAsync(["-C", .. Sasl(sasl, Admin, AdminPassword), "-t", "secure-ingest", "-o", "beginning", "-e", "-q"], timeout: TimeSpan.FromSeconds(30), cancellationToken: Ct);
+        Assert.Equal(["{\"msg\":\"one\"}", "{\"msg\":\"two\"}"], ingestedRecords.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
 
         using (var created = await host.Http.PostAsJsonAsync("connectors", new JsonObject
         {
