@@ -51,6 +51,10 @@ public sealed class KafkaConsumer : IAsyncDisposable
     /// <summary>The group member id, or empty outside a group.</summary>
     public string MemberId => _membership?.MemberId ?? "";
 
+    /// <summary>Why the consumer is not in its group right now (the last join attempt's error, e.g. a refused
+    /// login or GROUP_AUTHORIZATION_FAILED); null while it is a member, and without a group.</summary>
+    public string? GroupError => _membership?.LastError;
+
     internal ClusterClient Cluster => _cluster;
 
     /// <summary>Joins the group (group.id) for these topics; partitions arrive through rebalances.</summary>

@@ -137,4 +137,53 @@ public sealed class SecuredConnectionsTests
             return partitions is { Count: > 0 } && partitions.Sum(p => (long)p!["committed"]!) == Records && partitions.All(p => (long)p!["lag"]! == 0);
         }, Deadline, () => last);
     }
+
+    [Fact]
+    public async Task A_refused_login_shows_in_the_connector_and_spout_status_instead_of_a_silent_stall()
+    {
+        string sasl = $"127.0.0.1:{FreePort()}";
+        await using var host = await ApplianceHost.StartAsync(
+            $"--broker:Listeners=PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://{sasl}",
+            $"--pipelines:BootstrapServers={sasl}", "--pipelines:SecurityProtocol=SASL_PLAINTEXT", "--pipelines:SaslMechanism=SCRAM-SHA-256",
+            $"--pipelines:SaslUsername={Pipes}", "--pipelines:SaslPassword=not-the-password",
+            $"--topologies:BootstrapServers={sasl}", "--topologies:SecurityProtocol=SASL_PLAINTEXT", "--topologies:SaslMechanism=SCRAM-SHA-256",
+            $"--topologies:SaslUsername={Streams}", "--topologies:SaslPassword=not-the-password");
+        host.Broker.Credentials.Upsert(Pipes, PipesPassword);
+        host.Broker.Credentials.Upsert(Streams, StreamsPassword);
+
+        using (var created = await host.Http.PostAsJsonAsync("connectors", new JsonObject
+        {
+            ["name"] = "refused-to-redis",
+            ["config"] = new JsonObject
+            {
+                ["input"] = new JsonObject { ["topics"] = new JsonArray("refused-logs"), ["workers"] = 1 },
+                ["codec"] = "plain",
+                ["output"] = new JsonObject { ["type"] = "redis", ["host"] = "127.0.0.1", ["port"] = 1, ["mode"] = "list", ["key"] = "k" },
+            },
+        }, Ct))
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        using (var created = await host.Http.PostAsJsonAsync("api/topologies", new JsonObject
+        {
+            ["name"] = "refused-topology",
+            ["spouts"] = new JsonObject { ["in"] = new JsonObject { ["type"] = "kafka", ["topics"] = new JsonArray("refused-logs") } },
+            ["bolts"] = new JsonObject { ["parse"] = new JsonObject { ["type"] = "pipeline", ["input"] = "in", ["codec"] = "plain" } },
+        }, Ct))
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync(Ct));
+
+        string last = "";
+        await Poll.UntilAsync(async () =>
+        {
+            var status = (await host.Http.GetFromJsonAsync<JsonObject>("connectors/refused-to-redis/status", Ct))!;
+            last = status.ToJsonString();
+            return status["tasks"]!.AsArray().Any(t => ((string?)t!["trace"])?.Contains("SASL authentication", StringComparison.Ordinal) == true);
+        }, Deadline, () => "connector status: " + last);
+
+        // The topology's detail answers at once (its lag read fails fast) and names the refusal on the spout.
+        await Poll.UntilAsync(async () =>
+        {
+            var detail = (await host.Http.GetFromJsonAsync<JsonObject>("api/topologies/refused-topology", Ct))!;
+            last = detail.ToJsonString();
+            return ((string?)detail["spouts"]![0]!["last_error"])?.Contains("SASL authentication", StringComparison.Ordinal) == true;
+        }, Deadline, () => "topology detail: " + last);
+    }
 }

@@ -248,6 +248,10 @@ internal sealed class ClusterClient : IAsyncDisposable
                 last = ex;
             }
         }
+        // A refused login (wrong password, unknown mechanism) is not a network problem: retrying it until a timeout
+        // only hides it, so it is thrown as it is, as Kafka's clients fail on an authentication error.
+        if (last is { IsRetriable: false })
+            throw new KafkaException(last.ErrorCode, $"no broker accepted the connection ({_options.BootstrapServers}): {last.Message}", last);
         throw new KafkaException(ErrorCode.NetworkException, $"no broker reachable ({_options.BootstrapServers}): {last?.Message}", last);
     }
 

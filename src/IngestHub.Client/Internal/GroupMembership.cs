@@ -21,6 +21,9 @@ internal sealed class GroupMembership : IAsyncDisposable
     private readonly Func<IReadOnlyList<TopicPartition>, Task> _onAssigned;
     private readonly Func<IReadOnlyList<TopicPartition>, Task> _onRevoked;
     private readonly CancellationTokenSource _stop = new();
+    private volatile string? _lastError;
+    private string? _lastWarned;
+    private long _lastWarnedAt;
     private volatile IReadOnlyList<string> _topics = [];
     private volatile bool _rejoinRequested;
     // The leader remembers the partition counts it assigned from, and rejoins (a rebalance for everyone) when a
@@ -44,6 +47,9 @@ internal sealed class GroupMembership : IAsyncDisposable
     public bool IsLeader { get; private set; }
     public IReadOnlyList<TopicPartition> Assigned { get; private set; } = [];
 
+    /// <summary>Why the last attempt to join failed, while the member is out of the group; null once it is in.</summary>
+    public string? LastError => _lastError;
+
     public void Subscribe(IReadOnlyList<string> topics)
     {
         _topics = topics;
@@ -61,6 +67,8 @@ internal sealed class GroupMembership : IAsyncDisposable
             {
                 _rejoinRequested = false;
                 var assignment = await JoinAndSyncAsync();
+                _lastError = null;
+                _lastWarned = null;
                 Assigned = assignment;
                 await _onAssigned(assignment);
                 backoff = _options.RetryBackoffMs;
@@ -72,7 +80,20 @@ internal sealed class GroupMembership : IAsyncDisposable
             }
             catch (KafkaException ex)
             {
-                _logger.LogInformation("Group {Group}: {Error}; rejoining", _groupId, ex.Message);
+                _lastError = ex.Message;
+                // A refusal that retrying cannot fix (a login, an ACL) is a Warning, once per message and then every
+                // 30 s while it lasts; the ordinary churn of a rebalance stays at Information.
+                long now = Environment.TickCount64;
+                if (!ex.IsRetriable && (_lastWarned != ex.Message || now - _lastWarnedAt >= 30_000))
+                {
+                    _logger.LogWarning("Group {Group}: {Error}; retrying", _groupId, ex.Message);
+                    _lastWarned = ex.Message;
+                    _lastWarnedAt = now;
+                }
+                else
+                {
+                    _logger.LogInformation("Group {Group}: {Error}; rejoining", _groupId, ex.Message);
+                }
                 HandleError(ex.ErrorCode);
                 await DelayQuietly(backoff);
                 backoff = Math.Min(backoff * 2, 2000);

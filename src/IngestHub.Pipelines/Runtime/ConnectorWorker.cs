@@ -51,7 +51,7 @@ internal sealed class ConnectorWorker : IConnectorWorker
                 partitions.Add(tp.Topic + "-" + tp.Partition.ToString(CultureInfo.InvariantCulture));
             partitions.Sort(StringComparer.Ordinal);
         }
-        return new WorkerStatus(Id, _state, consumer?.MemberId ?? "", partitions, _lastError);
+        return new WorkerStatus(Id, _state, consumer?.MemberId ?? "", partitions, _lastError ?? (consumer?.GroupError is { } group ? "consumer group: " + group : null));
     }
 
     /// <summary>Runs until <paramref name="stop"/> is cancelled (then the batch in hand is finished and committed,

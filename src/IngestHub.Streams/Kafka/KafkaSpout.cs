@@ -35,6 +35,7 @@ public sealed class KafkaSpout : BaseRichSpout, ISourceSpout, IPeriodicSpout, ID
     private long _nextCommit;
     private long _consumeRetryAt;
     private long _commitPeriod;
+    private string? _reportedGroupError;
     private string _groupId = "";
 
     public KafkaSpout(KafkaSpoutOptions options)
@@ -113,7 +114,18 @@ public sealed class KafkaSpout : BaseRichSpout, ISourceSpout, IPeriodicSpout, ID
                 Commit();
             }
             ReportProgress(_partitions.Values);
+            ReportGroupError();
         }
+    }
+
+    /// <summary>A consumer that cannot get into its group (a refused login, a missing ACL) reaches the component's
+    /// status and the log through the collector, not only the client's log.</summary>
+    private void ReportGroupError()
+    {
+        string? error = _consumer?.GroupError;
+        if (error is not null && error != _reportedGroupError)
+            _collector.ReportError(new KafkaException(IngestHub.Protocol.ErrorCode.UnknownServerError, $"consumer group {_groupId}: {error}"));
+        _reportedGroupError = error;
     }
 
     private void ReportProgress(IEnumerable<PartitionState> states)
