@@ -1,9 +1,9 @@
 """A balanced (group) consumer that commits explicitly: reads TOPIC in group GROUP until it has seen COUNT distinct
 values starting with PREFIX and has committed its final positions, pausing DELAY seconds per record and committing
 every 10 records. Appends to LOG, line by line as they happen:
-  "MSG <partition> <offset> <value>"   a record consumed,
-  "COMMIT <partition> <offset>"        a commit the coordinator acknowledged,
-  "COMMITFAIL <error>"                 a commit that failed (retried with the next one).
+  "MSG <partition> <offset> <value> <time>"   a record consumed,
+  "COMMIT <partition> <offset> <time>"        a commit the coordinator acknowledged,
+  "COMMITFAIL <time> <error>"                 a commit that failed (retried with the next one).
 Exits 0 when done, 1 when TIMEOUT seconds passed first."""
 import sys
 import time
@@ -34,14 +34,14 @@ def commit():
     try:
         result = consumer.commit(offsets=[TopicPartition(topic, p, o) for p, o in wanted.items()], asynchronous=False)
     except KafkaException as e:
-        log.write(f"COMMITFAIL {e}\n")
+        log.write(f"COMMITFAIL {time.time():.3f} {e}\n")
         return
     failed = [tp for tp in result if tp.error is not None]
     if failed:
-        log.write(f"COMMITFAIL {failed[0].error}\n")
+        log.write(f"COMMITFAIL {time.time():.3f} {failed[0].error}\n")
         return
     for tp in result:
-        log.write(f"COMMIT {tp.partition} {tp.offset}\n")
+        log.write(f"COMMIT {tp.partition} {tp.offset} {time.time():.3f}\n")
         committed[tp.partition] = tp.offset
     since_commit = 0
 
@@ -52,7 +52,7 @@ try:
         msg = consumer.poll(0.5)
         if msg is not None and msg.error() is None:
             value = msg.value().decode()
-            log.write(f"MSG {msg.partition()} {msg.offset()} {value}\n")
+            log.write(f"MSG {msg.partition()} {msg.offset()} {value} {time.time():.3f}\n")
             if value.startswith(prefix):
                 seen.add(value)
             positions[msg.partition()] = msg.offset() + 1
