@@ -12,16 +12,22 @@ public sealed class InputProducer : IAsyncDisposable
     private readonly KafkaProducer _producer;
 
     public InputProducer(string bootstrapServers, ILogger<KafkaProducer>? logger = null)
+        : this(new ClientOptions { BootstrapServers = bootstrapServers, ClientId = "ingesthub-inputs" }, logger)
     {
-        _producer = new KafkaProducer(new ProducerOptions
+    }
+
+    /// <summary>With <paramref name="connection"/>'s bootstrap servers, client id and security settings.</summary>
+    public InputProducer(ClientOptions connection, ILogger<KafkaProducer>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _producer = new KafkaProducer(connection.CopyConnectionTo(new ProducerOptions
         {
-            BootstrapServers = bootstrapServers,
-            ClientId = "ingesthub-inputs",
+            ClientId = connection.ClientId,
             Acks = Acks.All,
             LingerMs = 2,
             MaxBlockMs = 10_000,
             DeliveryTimeoutMs = 30_000,
-        }, logger);
+        }), logger);
     }
 
     /// <summary>Sends all records and completes when every one is acknowledged; throws the first failure.</summary>

@@ -165,7 +165,7 @@ public sealed class MemoryPartitionLog : IPartitionLog
     private AppendResult AppendCore(Span<byte> records, bool assignOffsets)
     {
         var config = Config;
-        if (PartitionLog.Validate(records, config, Name, out long offsetCount, out int batches) is { } refused)
+        if (LogAppender.Validate(records, config, Name, out long offsetCount, out int batches) is { } refused)
             return refused;
         lock (_gate)
         {
@@ -175,8 +175,8 @@ public sealed class MemoryPartitionLog : IPartitionLog
             long lastOffset = baseOffset + offsetCount - 1;
             bool logAppendTime = assignOffsets && config.MessageTimestampType == TimestampType.LogAppendTime;
             if (assignOffsets)
-                PartitionLog.AssignOffsets(records, baseOffset, logAppendTime ? now : -1);
-            else if (!PartitionLog.FollowsLogEnd(records, baseOffset, out lastOffset, out string? gap))
+                LogAppender.AssignOffsets(records, baseOffset, logAppendTime ? now : -1);
+            else if (!LogAppender.FollowsLogEnd(records, baseOffset, out lastOffset, out string? gap))
                 return AppendResult.Failed(ErrorCode.InvalidRecord, RecordBatchError.InvalidRecord, gap);
 
             var segment = Active;

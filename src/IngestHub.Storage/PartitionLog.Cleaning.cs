@@ -68,18 +68,18 @@ public sealed partial class PartitionLog
         {
             if (_closed)
                 return false;
-            var end = _end;
+            var end = _segments.End;
             if (end.Segment.Size == 0 || nowMs - end.Segment.RollingBaseTimestamp <= Config.SegmentMs)
                 return false;
-            Roll(end.Offset, nowMs);
+            _segments.Roll(end.Offset, nowMs, Config.IndexIntervalBytes);
             return true;
         }
     }
 
     /// <summary>The segments as the cleaner sees them: all but the last are sealed and never written again.</summary>
-    internal LogSegment[] SegmentSnapshot => Volatile.Read(ref _segments);
+    internal LogSegment[] SegmentSnapshot => _segments.Snapshot;
 
-    internal LogSegment ActiveSegment => Volatile.Read(ref _end).Segment;
+    internal LogSegment ActiveSegment => _segments.End.Segment;
 
     /// <summary>Base offset of the active segment: compaction reaches at most up to it.</summary>
     public long ActiveSegmentBaseOffset => ActiveSegment.BaseOffset;
@@ -97,7 +97,7 @@ public sealed partial class PartitionLog
         {
             if (_closed)
                 return false;
-            var segments = _segments;
+            var segments = _segments.Snapshot;
             int start = Array.IndexOf(segments, group[0]);
             if (start < 0 || start + group.Length > segments.Length - 1)
                 return false;
@@ -130,7 +130,7 @@ public sealed partial class PartitionLog
             Array.Copy(segments, next, start);
             next[start] = replacement;
             Array.Copy(segments, start + group.Length, next, start + 1, segments.Length - start - group.Length);
-            Volatile.Write(ref _segments, next);
+            _segments.Replace(next);
             // The old files are gone from the directory; readers that still hold a segment keep reading its open file.
             foreach (var old in group)
                 old.Close();

@@ -21,7 +21,7 @@ public sealed partial class PartitionLog
         get
         {
             var hw = Volatile.Read(ref _highWatermark);
-            var end = Volatile.Read(ref _end);
+            var end = _segments.End;
             return hw is null || hw.Offset >= end.Offset ? end : hw;
         }
     }
@@ -38,9 +38,9 @@ public sealed partial class PartitionLog
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            var end = _end;
+            var end = _segments.End;
             long target = Math.Clamp(offset, LogStartOffset, end.Offset);
-            var located = target == end.Offset ? end : Locate(target);
+            var located = target == end.Offset ? end : _segments.Locate(target);
             Volatile.Write(ref _highWatermark, located);
             return located.Offset;
         }
@@ -61,24 +61,6 @@ public sealed partial class PartitionLog
         return result;
     }
 
-    internal static bool FollowsLogEnd(ReadOnlySpan<byte> records, long logEnd, out long lastOffset, out string? problem)
-    {
-        lastOffset = logEnd - 1;
-        problem = null;
-        for (int offset = 0; offset < records.Length;)
-        {
-            RecordBatchHeader.TryRead(records[offset..], out var header);
-            if (header.BaseOffset != lastOffset + 1)
-            {
-                problem = $"replicated batch starts at offset {header.BaseOffset}, expected {lastOffset + 1}";
-                return false;
-            }
-            lastOffset = header.LastOffset;
-            offset += header.TotalSize;
-        }
-        return true;
-    }
-
     /// <summary>
     /// Removes every batch at and after <paramref name="offset"/> (rounded down to a batch start): later segments
     /// are deleted, the one holding the offset is cut and its indexes rebuilt. The high watermark and log start
@@ -89,72 +71,22 @@ public sealed partial class PartitionLog
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            if (offset >= _end.Offset)
+            var end = _segments.End;
+            if (offset >= end.Offset)
             {
-                LeaderEpochs.TruncateFrom(_end.Offset);
-                return _end.Offset;
+                LeaderEpochs.TruncateFrom(end.Offset);
+                return end.Offset;
             }
             long now = NowMs;
-            var segments = _segments;
-            var keep = new List<LogSegment>(segments.Length);
-            foreach (var segment in segments)
-            {
-                if (segment.BaseOffset < offset || (keep.Count == 0 && segment.BaseOffset <= offset))
-                    keep.Add(segment);
-                else
-                    segment.Delete();
-            }
-            if (keep.Count == 0)
-                keep.Add(LogSegment.Create(Directory, offset, Config.IndexIntervalBytes, now));
-            var last = keep[^1];
-            var cut = LocateIn(last, last.Size, Math.Max(offset, last.BaseOffset));
-            last.TruncateFile(cut.Position);
-            LogRecovery.RecoverSegment(last, last.BaseOffset, seal: false, _logger, Name);
-            Volatile.Write(ref _segments, [.. keep]);
-            var newEnd = new LogEnd(last.NextOffset, last, last.Size);
-            Volatile.Write(ref _end, newEnd);
+            var newEnd = _appender.TruncateTo(offset, now, Config);
             if (Volatile.Read(ref _highWatermark) is { } hw && hw.Offset > newEnd.Offset)
                 Volatile.Write(ref _highWatermark, newEnd);
-            if (_logStartOffset > newEnd.Offset)
-                Volatile.Write(ref _logStartOffset, newEnd.Offset);
-            _recoveryPoint = Math.Min(_recoveryPoint, newEnd.Offset);
-            FlushLocked(newEnd, now);
+            _retention.ClampTo(newEnd.Offset);
+            _flush.ClampTo(newEnd.Offset);
+            _flush.Flush(newEnd, now);
             LeaderEpochs.TruncateFrom(newEnd.Offset);
             _logger.LogWarning("{Log}: truncated to offset {Offset} to match the leader", Name, newEnd.Offset);
             return newEnd.Offset;
         }
-    }
-
-    /// <summary>The batch boundary at <paramref name="offset"/> (the start of the batch holding it) below the log end.</summary>
-    private LogEnd Locate(long offset)
-    {
-        var segments = _segments;
-        int index = Math.Max(0, FloorSegment(segments, offset));
-        var segment = segments[index];
-        long limit = ReferenceEquals(segment, _end.Segment) ? _end.Position : segment.Size;
-        return LocateIn(segment, limit, offset);
-    }
-
-    private static LogEnd LocateIn(LogSegment segment, long limit, long offset)
-    {
-        long relative = Math.Clamp(offset - segment.BaseOffset, 0, int.MaxValue);
-        long position = segment.Index.Lookup((int)relative).Position;
-        long found = segment.BaseOffset;
-        bool first = true;
-        while (position < limit)
-        {
-            if (segment.ReadHeader(position, limit, out var header) != RecordBatchError.None)
-                break;
-            if (first)
-            {
-                found = header.BaseOffset;
-                first = false;
-            }
-            if (header.LastOffset >= offset)
-                return new LogEnd(header.BaseOffset, segment, (int)position);
-            position += header.TotalSize;
-            found = header.LastOffset + 1;
-        }
-        return new LogEnd(Math.Min(found, offset), segment, (int)position);
     }
 }

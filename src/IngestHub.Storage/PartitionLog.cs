@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using IngestHub.Protocol;
 using IngestHub.Protocol.Records;
 using Microsoft.Extensions.Logging;
@@ -18,20 +17,14 @@ public sealed partial class PartitionLog : IPartitionLog
     private readonly object _writeLock = new();
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private LogSegment[] _segments;
-    private LogEnd _end;
-    private long _logStartOffset;
-    private long _recoveryPoint;
-    private long _checkpointedRecoveryPoint = -1;
-    private long _unflushedMessages;
-    private long _lastFlushMs;
+    // The parts, each changed only under _writeLock: the ordered segments and the published end, the write path,
+    // the log start offset and retention, and the fsync policy with the recovery point.
+    private readonly SegmentList _segments;
+    private readonly LogAppender _appender;
+    private readonly LogRetention _retention;
+    private readonly LogFlushPolicy _flush;
     private bool _closed;
     private LogConfig _config;
-    // Where a failed append left bytes past the published size, until the file is cut back there.
-    private (LogSegment Segment, int Size)? _tornTail;
-
-    /// <summary>Published after each append: the high watermark and where its bytes end.</summary>
-    private sealed record LogEnd(long Offset, LogSegment Segment, int Position);
 
     public string Directory { get; }
     /// <summary>Directory name, <c>&lt;topic&gt;-&lt;partition&gt;</c>.</summary>
@@ -48,30 +41,21 @@ public sealed partial class PartitionLog : IPartitionLog
         }
     }
 
-    public long LogStartOffset => Volatile.Read(ref _logStartOffset);
-    public long LogEndOffset => Volatile.Read(ref _end).Offset;
+    public long LogStartOffset => _retention.LogStartOffset;
+    public long LogEndOffset => _segments.End.Offset;
     /// <summary>Readers see offsets below it. Single node: the log end offset once an append has completed; a
     /// replicated log sets it (see <see cref="SetHighWatermark"/>).</summary>
     public long HighWatermark => ReadableEnd.Offset;
     /// <summary>Offset below which all data is known to be fsynced.</summary>
-    public long RecoveryPoint => Volatile.Read(ref _recoveryPoint);
-    public IReadOnlyList<LogSegment> Segments => Volatile.Read(ref _segments);
-    public int SegmentCount => Volatile.Read(ref _segments).Length;
+    public long RecoveryPoint => _flush.RecoveryPoint;
+    public IReadOnlyList<LogSegment> Segments => _segments.Snapshot;
+    public int SegmentCount => _segments.Snapshot.Length;
 
     /// <summary>The leader epochs, kept in <see cref="LeaderEpochCache.FileName"/> in the partition directory.</summary>
     public LeaderEpochCache LeaderEpochs { get; }
 
     /// <summary>Bytes of all segments.</summary>
-    public long Size
-    {
-        get
-        {
-            long total = 0;
-            foreach (var segment in Volatile.Read(ref _segments))
-                total += segment.Size;
-            return total;
-        }
-    }
+    public long Size => _segments.Size;
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -82,12 +66,10 @@ public sealed partial class PartitionLog : IPartitionLog
         _config = config;
         _logger = logger;
         _time = time;
-        _segments = segments;
-        var last = segments[^1];
-        _end = new LogEnd(last.NextOffset, last, last.Size);
-        _logStartOffset = logStartOffset;
-        _recoveryPoint = recoveryPoint;
-        _lastFlushMs = NowMs;
+        _segments = new SegmentList(directory, Name, logger, segments);
+        _retention = new LogRetention(_segments, directory, Name, logger, logStartOffset);
+        _flush = new LogFlushPolicy(_segments, directory, recoveryPoint, NowMs);
+        _appender = new LogAppender(_segments, _flush, _retention, directory, Name, logger);
         LeaderEpochs = LeaderEpochCache.Open(directory);
     }
 
@@ -200,129 +182,13 @@ public sealed partial class PartitionLog : IPartitionLog
     private AppendResult AppendBatches(Span<byte> records, bool fsync, bool assignOffsets)
     {
         var config = Config;
-        if (Validate(records, config, Name, out long offsetCount, out int batches) is { } refused)
+        if (LogAppender.Validate(records, config, Name, out long offsetCount, out int batches) is { } refused)
             return refused;
 
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            long now = NowMs;
-            var end = _end;
-            long baseOffset = end.Offset;
-            long lastOffset = baseOffset + offsetCount - 1;
-            bool logAppendTime = assignOffsets && config.MessageTimestampType == TimestampType.LogAppendTime;
-            if (assignOffsets)
-                AssignOffsets(records, baseOffset, logAppendTime ? now : -1);
-            else if (!FollowsLogEnd(records, baseOffset, out lastOffset, out string? gap))
-                return AppendResult.Failed(ErrorCode.InvalidRecord, RecordBatchError.InvalidRecord, gap);
-
-            CutTornTail();
-            var segment = end.Segment;
-            if (ShouldRoll(segment, records.Length, lastOffset, now, config))
-                segment = Roll(baseOffset, now);
-            var mark = segment.Mark();
-            int size;
-            var newEnd = new LogEnd(lastOffset + 1, segment, segment.Size + records.Length);
-            bool flush = fsync || config.FsyncBeforeAcknowledge || _unflushedMessages + offsetCount >= config.FlushMessages || now - _lastFlushMs >= config.FlushMs;
-            try
-            {
-                size = segment.Write(records);
-                if (flush)
-                    FlushLocked(newEnd, now);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Nothing of a failed append stays: not in memory, and not in the file (no torn batch before the next one).
-                segment.RollBack(mark);
-                _tornTail = (segment, mark.Size);
-                CutTornTail(throwOnFailure: false);
-                throw;
-            }
-            if (!flush)
-                _unflushedMessages += offsetCount;
-            segment.Publish(size);
-            Volatile.Write(ref _end, newEnd);
-            RecordBatchHeader.TryRead(records, out var first);
-            return new AppendResult(ErrorCode.None, RecordBatchError.None, baseOffset, lastOffset,
-                logAppendTime ? now : -1, LogStartOffset, first, batches);
-        }
-    }
-
-    /// <summary>Checks an append's batches as every engine does before writing any (size, CRC, record count,
-    /// compression, keys of a compacted topic); null when they may be appended.</summary>
-    internal static AppendResult? Validate(Span<byte> records, LogConfig config, string name, out long offsetCount, out int batches)
-    {
-        offsetCount = 0;
-        batches = 0;
-        if (records.IsEmpty)
-            return AppendResult.Failed(ErrorCode.InvalidRecord, RecordBatchError.Truncated);
-        for (int offset = 0; offset < records.Length;)
-        {
-            var error = RecordBatchHeader.TryRead(records[offset..], out var header);
-            if (error == RecordBatchError.None && header.TotalSize > config.MaxMessageBytes)
-                return AppendResult.Failed(ErrorCode.MessageTooLarge);
-            if (error == RecordBatchError.None)
-                error = RecordBatchHeader.TryValidate(records[offset..], out header);
-            if (error != RecordBatchError.None)
-                return AppendResult.Failed(ToErrorCode(error), error);
-            if (header.RecordCount == 0 || header.RecordCount != header.LastOffsetDelta + 1)
-                return AppendResult.Failed(ErrorCode.InvalidRecord, RecordBatchError.RecordCountMismatch);
-            if ((int)header.Compression > (int)CompressionType.Zstd)
-                return AppendResult.Failed(ErrorCode.CorruptMessage, RecordBatchError.UnsupportedCompression);
-            if (config.Compact && !AllRecordsHaveKeys(records.Slice(offset, header.TotalSize), out string? keyError))
-                return AppendResult.Failed(keyError is null ? ErrorCode.InvalidRecord : ErrorCode.CorruptMessage, RecordBatchError.InvalidRecord,
-                    keyError ?? $"Compacted topic cannot accept message without key in topic partition {name}.");
-            offsetCount += header.RecordCount;
-            batches++;
-            offset += header.TotalSize;
-        }
-        if (records.Length > config.SegmentBytes || offsetCount > int.MaxValue)
-            return AppendResult.Failed(ErrorCode.RecordListTooLarge);
-        return null;
-    }
-
-    /// <summary>Cuts the active segment back to where a failed append began. Throws when the cut fails again
-    /// (then nothing is appended: the next batch would follow the torn bytes after a restart).</summary>
-    private void CutTornTail(bool throwOnFailure = true)
-    {
-        if (_tornTail is not { } torn)
-            return;
-        try
-        {
-            torn.Segment.TruncateFile(torn.Size);
-            _tornTail = null;
-        }
-        catch (Exception ex) when (!throwOnFailure && ex is IOException or UnauthorizedAccessException)
-        {
-            _logger.LogWarning("{Log}: cannot cut {Segment} back to {Size} bytes after a failed append yet: {Error}",
-                Name, torn.Segment.LogPath, torn.Size, ex.Message);
-        }
-    }
-
-    /// <summary>A compacted log keeps the latest record per key, so (as Kafka) a record without a key is refused. This
-    /// is the one place the append path decodes records (decompressing if needed). False with
-    /// <paramref name="decodeError"/> set when the records cannot be decoded at all.</summary>
-    internal static bool AllRecordsHaveKeys(ReadOnlySpan<byte> batch, out string? decodeError)
-    {
-        decodeError = null;
-        var reader = new RecordBatchReader(batch, verifyCrc: false);
-        try
-        {
-            while (reader.MoveNext())
-            {
-                if (reader.Current.IsKeyNull)
-                    return false;
-            }
-            if (reader.Error != RecordBatchError.None)
-            {
-                decodeError = "records of a compacted topic must be decodable to check their keys: " + reader.ErrorMessage;
-                return false;
-            }
-            return true;
-        }
-        finally
-        {
-            reader.Dispose();
+            return _appender.Append(records, fsync, assignOffsets, config, offsetCount, batches, NowMs);
         }
     }
 
@@ -334,47 +200,6 @@ public sealed partial class PartitionLog : IPartitionLog
         RecordBatchError.UnsupportedCompression => ErrorCode.UnsupportedCompressionType,
         _ => ErrorCode.InvalidRecord,
     };
-
-    internal static void AssignOffsets(Span<byte> records, long baseOffset, long logAppendTime)
-    {
-        long next = baseOffset;
-        for (int offset = 0; offset < records.Length;)
-        {
-            var batch = records[offset..];
-            int total = RecordBatchHeader.LogOverhead + BinaryPrimitives.ReadInt32BigEndian(batch[RecordBatchHeader.BatchLengthOffset..]);
-            int lastDelta = BinaryPrimitives.ReadInt32BigEndian(batch[RecordBatchHeader.LastOffsetDeltaOffset..]);
-            RecordBatchHeader.SetBaseOffset(batch, next);
-            if (logAppendTime >= 0)
-            {
-                var exact = batch[..total];
-                short attributes = BinaryPrimitives.ReadInt16BigEndian(exact[RecordBatchHeader.AttributesOffset..]);
-                BinaryPrimitives.WriteInt16BigEndian(exact[RecordBatchHeader.AttributesOffset..], (short)(attributes | RecordBatchHeader.TimestampTypeFlag));
-                BinaryPrimitives.WriteInt64BigEndian(exact[RecordBatchHeader.MaxTimestampOffset..], logAppendTime);
-                BinaryPrimitives.WriteUInt32BigEndian(exact[RecordBatchHeader.CrcOffset..], RecordBatchHeader.ComputeCrc(exact));
-            }
-            next += lastDelta + 1L;
-            offset += total;
-        }
-    }
-
-    private static bool ShouldRoll(LogSegment segment, int bytes, long lastOffset, long now, LogConfig config) =>
-        segment.Size > 0 && ((long)segment.Size + bytes > config.SegmentBytes
-            || lastOffset - segment.BaseOffset > int.MaxValue
-            || now - segment.RollingBaseTimestamp > config.SegmentMs);
-
-    /// <summary>Seals and fsyncs the active segment and starts a new one at <paramref name="baseOffset"/>.</summary>
-    private LogSegment Roll(long baseOffset, long now)
-    {
-        var old = _end.Segment;
-        old.Seal();
-        old.Flush(indexes: true);
-        var segment = LogSegment.Create(Directory, baseOffset, Config.IndexIntervalBytes, now);
-        var segments = _segments;
-        Volatile.Write(ref _segments, [.. segments, segment]);
-        Volatile.Write(ref _end, new LogEnd(_end.Offset, segment, 0));
-        _logger.LogDebug("{Log}: rolled segment at offset {Offset}", Name, baseOffset);
-        return segment;
-    }
 
     /// <summary>
     /// Reads whole batches starting with the one that contains <paramref name="offset"/>, up to
@@ -388,213 +213,61 @@ public sealed partial class PartitionLog : IPartitionLog
     {
         while (true)
         {
-            var logEnd = Volatile.Read(ref _end);
+            var logEnd = _segments.End;
             var readable = ReadableEnd;
             var end = toLogEnd ? logEnd : readable;
-            var segments = Volatile.Read(ref _segments);
+            var segments = _segments.Snapshot;
             long logStart = LogStartOffset;
             // Offsets between the high watermark and the log end exist but are not readable yet: an empty answer.
             if (offset < logStart || offset > logEnd.Offset)
                 return new LogReadResult(ErrorCode.OffsetOutOfRange, readable.Offset, logStart);
             var result = new LogReadResult(ErrorCode.None, readable.Offset, logStart);
-            if (offset >= end.Offset || CollectChunks(result, segments, end, offset, maxBytes, minOneBatch))
+            if (offset >= end.Offset || SegmentList.CollectChunks(result, segments, end, offset, maxBytes, minOneBatch))
                 return result;
             // A segment was deleted by retention between the snapshot and the read: start over.
             result.Dispose();
         }
     }
 
-    /// <summary>False when a segment of the snapshot is gone (the caller retries).</summary>
-    private static bool CollectChunks(LogReadResult result, LogSegment[] segments, LogEnd end, long offset, int maxBytes, bool minOneBatch)
-    {
-        long remaining = Math.Max(0, maxBytes);
-        int start = FloorSegment(segments, offset);
-        if (start < 0)
-            start = 0;
-        for (int i = start; i < segments.Length && segments[i].BaseOffset < end.Offset; i++)
-        {
-            var segment = segments[i];
-            if (!result.TryReference(segment))
-                return false;
-            long limit = ReferenceEquals(segment, end.Segment) ? end.Position : segment.Size;
-            long position = 0;
-            if (i == start)
-            {
-                long relative = Math.Clamp(offset - segment.BaseOffset, 0, int.MaxValue);
-                position = segment.Index.Lookup((int)relative).Position;
-                while (position < limit)
-                {
-                    if (segment.ReadHeader(position, limit, out var header) != RecordBatchError.None)
-                        return true; // undetected corruption: serve nothing past it
-                    if (header.LastOffset >= offset)
-                        break;
-                    position += header.TotalSize;
-                }
-            }
-            if (position >= limit)
-                continue;
-            long endPosition = FindEnd(segment, position, limit, remaining);
-            if (endPosition == position)
-            {
-                if (result.Length > 0 || !minOneBatch || segment.ReadHeader(position, limit, out var header) != RecordBatchError.None)
-                    return true;
-                endPosition = position + header.TotalSize;
-            }
-            int length = (int)(endPosition - position);
-            result.Add(segment.Handle, position, length);
-            remaining -= length;
-            if (endPosition < limit || remaining <= 0)
-                return true;
-        }
-        return true;
-    }
-
-    /// <summary>Largest batch boundary at most <paramref name="budget"/> bytes after <paramref name="position"/>.</summary>
-    private static long FindEnd(LogSegment segment, long position, long limit, long budget)
-    {
-        long want = position + budget;
-        if (want >= limit)
-            return limit;
-        long p = Math.Max(segment.Index.LookupByPosition(want).Position, position);
-        while (p < limit)
-        {
-            if (segment.ReadHeader(p, limit, out var header) != RecordBatchError.None || p + header.TotalSize > want)
-                break;
-            p += header.TotalSize;
-        }
-        return p;
-    }
-
-    private static int FloorSegment(LogSegment[] segments, long offset)
-    {
-        int lo = 0, hi = segments.Length - 1, found = -1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (segments[mid].BaseOffset <= offset) { found = mid; lo = mid + 1; }
-            else hi = mid - 1;
-        }
-        return found;
-    }
-
     /// <summary>
     /// ListOffsets: the first record whose timestamp is &gt;= <paramref name="timestamp"/> (offset and timestamp;
     /// for compressed or LogAppendTime batches the batch's base offset and max timestamp), never below the log
-    /// start offset; null when there is none. -2 = earliest, -1 = latest (high watermark).
+    /// start offset, searched up to the log end; null when there is none. -2 = earliest, -1 = latest (log end; ListOffsets
+    /// answers latest with the high watermark and keeps only offsets below it).
     /// </summary>
     public TimestampOffset? LookupOffsetByTimestamp(long timestamp)
     {
-        var end = Volatile.Read(ref _end);
+        var end = _segments.End;
         long logStart = LogStartOffset;
         if (timestamp == -2)
             return new TimestampOffset(logStart, -1);
         if (timestamp == -1)
             return new TimestampOffset(end.Offset, -1);
-        var segments = Volatile.Read(ref _segments);
-        for (int i = 0; i < segments.Length && segments[i].BaseOffset < end.Offset; i++)
-        {
-            var segment = segments[i];
-            if (segment.MaxTimestamp < timestamp || segment.NextOffset <= logStart)
-                continue;
-            if (!segment.TryAcquire())
-                continue; // deleted by retention meanwhile: a later segment holds the answer
-            try
-            {
-                var found = ScanForTimestamp(segment, end, timestamp, logStart);
-                if (found is not null)
-                    return found;
-            }
-            finally
-            {
-                segment.Release();
-            }
-        }
-        return null;
+        return _segments.FindByTimestamp(timestamp, end, logStart);
     }
 
     /// <summary>ListOffsets max timestamp (-3): the first record carrying the highest timestamp in the log; null
     /// when the log holds no record.</summary>
     public TimestampOffset? LookupMaxTimestamp()
     {
-        var end = Volatile.Read(ref _end);
-        long logStart = LogStartOffset;
-        long max = -1;
-        foreach (var segment in Volatile.Read(ref _segments))
-        {
-            if (segment.BaseOffset >= end.Offset || segment.NextOffset <= logStart)
-                continue;
-            max = Math.Max(max, segment.MaxTimestamp);
-        }
+        long max = _segments.MaxTimestamp(_segments.End, LogStartOffset);
         return max < 0 ? null : LookupOffsetByTimestamp(max);
     }
 
-    private static TimestampOffset? ScanForTimestamp(LogSegment segment, LogEnd end, long timestamp, long logStart)
-    {
-        long limit = ReferenceEquals(segment, end.Segment) ? end.Position : segment.Size;
-        int startRelative = segment.TimeIndex.LookupBefore(timestamp).RelativeOffset;
-        long position = segment.Index.Lookup(startRelative).Position;
-        while (position < limit)
-        {
-            if (segment.ReadHeader(position, limit, out var header) != RecordBatchError.None)
-                return null;
-            if (header.MaxTimestamp >= timestamp && header.LastOffset >= logStart)
-                return RecordTimestamps.Find(segment, position, header, timestamp, logStart);
-            position += header.TotalSize;
-        }
-        return null;
-    }
-
     /// <summary>
-    /// Headers of the batches from the one containing <paramref name="fromOffset"/> to the high watermark, in
+    /// Headers of the batches from the one containing <paramref name="fromOffset"/> to the log end, in
     /// order. For rebuilding producer state from the log tail; not for the fetch path.
     /// </summary>
-    public IEnumerable<RecordBatchHeader> ReadBatchHeaders(long fromOffset)
-    {
-        var end = Volatile.Read(ref _end);
-        var segments = Volatile.Read(ref _segments);
-        int start = Math.Max(0, FloorSegment(segments, fromOffset));
-        for (int i = start; i < segments.Length && segments[i].BaseOffset < end.Offset; i++)
-        {
-            var segment = segments[i];
-            if (!segment.TryAcquire())
-                continue;
-            try
-            {
-                long limit = ReferenceEquals(segment, end.Segment) ? end.Position : segment.Size;
-                long position = i == start
-                    ? segment.Index.Lookup((int)Math.Clamp(fromOffset - segment.BaseOffset, 0, int.MaxValue)).Position
-                    : 0;
-                while (position < limit && segment.ReadHeader(position, limit, out var header) == RecordBatchError.None)
-                {
-                    position += header.TotalSize;
-                    if (header.LastOffset >= fromOffset)
-                        yield return header;
-                }
-            }
-            finally
-            {
-                segment.Release();
-            }
-        }
-    }
+    public IEnumerable<RecordBatchHeader> ReadBatchHeaders(long fromOffset) => _segments.ReadBatchHeaders(fromOffset, _segments.End);
 
     /// <summary>DeleteRecords: moves the log start offset to <paramref name="offset"/> (persisted) and deletes
-    /// segments wholly below it. OffsetOutOfRange above the high watermark.</summary>
+    /// segments wholly below it. OffsetOutOfRange above the log end.</summary>
     public ErrorCode DeleteRecordsBefore(long offset)
     {
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            if (offset < 0 || offset > _end.Offset)
-                return ErrorCode.OffsetOutOfRange;
-            if (offset <= _logStartOffset)
-                return ErrorCode.None;
-            Volatile.Write(ref _logStartOffset, offset);
-            OffsetCheckpoint.Write(Path.Combine(Directory, LogStartOffsetFile), offset);
-            if (offset == _end.Offset && _end.Segment.Size > 0)
-                Roll(offset, NowMs);
-            DeleteOldSegments(static (segment, next, log, _) => next is not null && next.BaseOffset <= log._logStartOffset, "below log start offset", 0);
-            return ErrorCode.None;
+            return _retention.DeleteRecordsBefore(offset, NowMs, Config.IndexIntervalBytes);
         }
     }
 
@@ -610,55 +283,8 @@ public sealed partial class PartitionLog : IPartitionLog
         {
             if (_closed)
                 return 0;
-            var config = Config;
-            int deleted = DeleteOldSegments(static (segment, next, log, _) => next is not null && next.BaseOffset <= log._logStartOffset, "below log start offset", nowMs);
-            if (config.Delete && config.RetentionMs >= 0)
-            {
-                deleted += DeleteOldSegments(static (segment, _, log, now) =>
-                {
-                    long largest = segment.MaxTimestamp >= 0 ? segment.MaxTimestamp : segment.LastModifiedMs;
-                    return now - largest > log.Config.RetentionMs;
-                }, "retention.ms", nowMs);
-            }
-            if (config.Delete && config.RetentionBytes >= 0)
-            {
-                long excess = Size - config.RetentionBytes;
-                foreach (var segment in _segments)
-                {
-                    if (ReferenceEquals(segment, _end.Segment) || excess - segment.Size < 0)
-                        break;
-                    excess -= segment.Size;
-                    deleted += DeleteOldSegments((s, _, _, _) => ReferenceEquals(s, segment), "retention.bytes", nowMs);
-                }
-            }
-            return deleted;
+            return _retention.Apply(Config, nowMs);
         }
-    }
-
-    /// <summary>Deletes the oldest closed segments while <paramref name="predicate"/> holds.</summary>
-    private int DeleteOldSegments(Func<LogSegment, LogSegment?, PartitionLog, long, bool> predicate, string reason, long nowMs)
-    {
-        var segments = _segments;
-        int count = 0;
-        while (count < segments.Length - 1 && predicate(segments[count], segments[count + 1], this, nowMs))
-            count++;
-        if (count == 0)
-            return 0;
-        var remaining = segments[count..];
-        Volatile.Write(ref _segments, remaining);
-        long newStart = Math.Max(_logStartOffset, remaining[0].BaseOffset);
-        if (newStart != _logStartOffset)
-        {
-            Volatile.Write(ref _logStartOffset, newStart);
-            OffsetCheckpoint.Write(Path.Combine(Directory, LogStartOffsetFile), newStart);
-        }
-        for (int i = 0; i < count; i++)
-        {
-            _logger.LogInformation("{Log}: deleting segment {BaseOffset} ({Bytes} bytes, offsets {BaseOffset}..{Last}) by {Reason}",
-                Name, segments[i].BaseOffset, segments[i].Size, segments[i].BaseOffset, segments[i].NextOffset - 1, reason);
-            segments[i].Delete();
-        }
-        return count;
     }
 
     /// <summary>Flushes per flush.ms and persists the recovery point when it moved; the broker calls it periodically.</summary>
@@ -668,9 +294,9 @@ public sealed partial class PartitionLog : IPartitionLog
         {
             if (_closed)
                 return;
-            if (_unflushedMessages > 0 && nowMs - _lastFlushMs >= Config.FlushMs)
-                FlushLocked(_end, nowMs);
-            CheckpointRecoveryPoint();
+            if (_flush.IsDue(nowMs, Config))
+                _flush.Flush(_segments.End, nowMs);
+            _flush.Checkpoint();
         }
     }
 
@@ -680,8 +306,8 @@ public sealed partial class PartitionLog : IPartitionLog
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            FlushLocked(_end, NowMs);
-            CheckpointRecoveryPoint();
+            _flush.Flush(_segments.End, NowMs);
+            _flush.Checkpoint();
         }
     }
 
@@ -693,28 +319,10 @@ public sealed partial class PartitionLog : IPartitionLog
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            if (_recoveryPoint > offset)
+            if (_flush.RecoveryPoint > offset)
                 return;
-            FlushLocked(_end, NowMs);
+            _flush.Flush(_segments.End, NowMs);
         }
-    }
-
-    private void FlushLocked(LogEnd end, long now)
-    {
-        var segments = _segments;
-        for (int i = Math.Max(0, FloorSegment(segments, _recoveryPoint)); i < segments.Length; i++)
-            segments[i].Flush(indexes: !ReferenceEquals(segments[i], end.Segment));
-        Volatile.Write(ref _recoveryPoint, end.Offset);
-        _unflushedMessages = 0;
-        _lastFlushMs = now;
-    }
-
-    private void CheckpointRecoveryPoint()
-    {
-        if (_recoveryPoint == _checkpointedRecoveryPoint)
-            return;
-        OffsetCheckpoint.Write(Path.Combine(Directory, RecoveryPointFile), _recoveryPoint);
-        _checkpointedRecoveryPoint = _recoveryPoint;
     }
 
     /// <summary>
@@ -727,16 +335,16 @@ public sealed partial class PartitionLog : IPartitionLog
         {
             if (_closed)
                 return;
-            CutTornTail(throwOnFailure: false);
+            _appender.CutTornTail(throwOnFailure: false);
             if (clean)
             {
-                foreach (var segment in _segments)
+                foreach (var segment in _segments.Snapshot)
                     segment.Flush(indexes: true);
-                Volatile.Write(ref _recoveryPoint, _end.Offset);
-                CheckpointRecoveryPoint();
-                OffsetCheckpoint.Write(Path.Combine(Directory, LogStartOffsetFile), _logStartOffset);
+                _flush.FlushedTo(_segments.End.Offset);
+                _flush.Checkpoint();
+                _retention.WriteCheckpoint();
             }
-            foreach (var segment in _segments)
+            foreach (var segment in _segments.Snapshot)
                 segment.Close();
             _closed = true;
         }

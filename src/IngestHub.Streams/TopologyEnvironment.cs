@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using IngestHub.Client;
 using IngestHub.Pipelines.Sinks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,6 +15,22 @@ public sealed class TopologyEnvironment
 {
     /// <summary>Default bootstrap servers for Kafka spouts, topic sinks and the dead-letter topic.</summary>
     public string? BootstrapServers { get; init; }
+
+    /// <summary>How clients of <see cref="BootstrapServers"/> connect: security.protocol and the sasl.* and ssl.*
+    /// settings (its own bootstrap servers are not used). Default PLAINTEXT.</summary>
+    public ClientOptions Connection { get; init; } = new();
+
+    /// <summary>Copies how to reach a cluster onto <paramref name="target"/>: the environment's cluster with
+    /// <see cref="Connection"/>'s security, or, when a component names its own <paramref name="bootstrap"/>, that cluster
+    /// with <paramref name="connection"/> (PLAINTEXT when the component gives no security settings).</summary>
+    public T ClientOptions<T>(T target, string? bootstrap = null, ClientOptions? connection = null) where T : ClientOptions
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        (connection ?? (bootstrap is null ? Connection : new ClientOptions())).CopyConnectionTo(target);
+        target.BootstrapServers = bootstrap ?? BootstrapServers
+            ?? throw new InvalidOperationException("no Kafka bootstrap servers (set them on the component or the topology environment)");
+        return target;
+    }
 
     public IReadOnlyCollection<ISinkFactory> SinkFactories { get; init; } = [];
 
@@ -40,6 +57,7 @@ public sealed class TopologyEnvironment
     public TopologyEnvironment With(string? stateDirectory) => new()
     {
         BootstrapServers = BootstrapServers,
+        Connection = Connection,
         SinkFactories = SinkFactories,
         LoggerFactory = LoggerFactory,
         Clock = Clock,

@@ -242,4 +242,32 @@ public sealed class ProduceFetchTests
         var v0 = await client.SendAsync<ListOffsetsRequest, ListOffsetsResponse>(Query(-1), 0);
         Assert.Equal([3L], v0.Topics[0].Partitions[0].OldStyleOffsets);
     }
+
+    [Theory]
+    [InlineData("disk")]
+    [InlineData("memory")]
+    public async Task ListOffsets_by_timestamp_answers_no_offset_at_or_above_a_replicated_high_watermark(string engine)
+    {
+        await using var fixture = await StartAsync(engine);
+        using var client = await fixture.ConnectAsync();
+        await client.SendAsync<ProduceRequest, ProduceResponse>(Produce("hw-times", 0, Batches.Values("a", "b")), 7);
+        long between = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 5;
+        await TestWait.UntilAsync(() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() > between + 5, TimeSpan.FromSeconds(5));
+        await client.SendAsync<ProduceRequest, ProduceResponse>(Produce("hw-times", 0, Batches.Values("c")), 7);
+
+        ListOffsetsRequest Query(long ts) => new()
+        {
+            Topics = [new ListOffsetsRequest.Topic { Name = "hw-times", Partitions = [new ListOffsetsRequest.Partition { PartitionIndex = 0, Timestamp = ts }] }],
+        };
+        long Offset(ListOffsetsResponse r) => r.Topics[0].Partitions[0].Offset;
+        Assert.Equal(2, Offset(await client.SendAsync<ListOffsetsRequest, ListOffsetsResponse>(Query(between), 7)));
+        Assert.Equal(2, Offset(await client.SendAsync<ListOffsetsRequest, ListOffsetsResponse>(Query(ListOffsetsRequest.MaxTimestamp), 7)));
+
+        // "c" (offset 2) is written but not yet replicated: consumers may not be sent to it.
+        Assert.Equal(2, fixture.Broker.Topics.Partition("hw-times", 0)!.Log.SetHighWatermark(2));
+        Assert.Equal(2, Offset(await client.SendAsync<ListOffsetsRequest, ListOffsetsResponse>(Query(-1), 7)));
+        Assert.Equal(-1, Offset(await client.SendAsync<ListOffsetsRequest, ListOffsetsResponse>(Query(between), 7)));
+        Assert.Equal(-1, Offset(await client.SendAsync<ListOffsetsRequest, ListOffsetsResponse>(Query(ListOffsetsRequest.MaxTimestamp), 7)));
+        Assert.Equal(0, Offset(await client.SendAsync<ListOffsetsRequest, ListOffsetsResponse>(Query(0), 7)));
+    }
 }

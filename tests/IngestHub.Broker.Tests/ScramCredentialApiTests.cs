@@ -1,5 +1,6 @@
 using IngestHub.Broker.Tests.Support;
 using IngestHub.Protocol;
+using IngestHub.Protocol.Acls;
 using IngestHub.Protocol.Messages;
 using IngestHub.Protocol.Sasl;
 using Xunit;
@@ -105,5 +106,39 @@ public sealed class ScramCredentialApiTests
         Assert.All(response.Results.Where(r => r.ErrorCode != ErrorCode.None), r => Assert.False(string.IsNullOrEmpty(r.ErrorMessage)));
         Assert.Equal(["fine"], fixture.Broker.Credentials.List().Select(u => u.User));
         Assert.True(fixture.Broker.Credentials.VerifyPassword("fine", "fine-pw"));
+    }
+
+    [Fact]
+    public async Task Without_cluster_rights_describe_is_refused_as_a_whole_and_alter_per_user()
+    {
+        await using var fixture = await BrokerFixture.StartAsync(o => o.AuthorizerEnabled = true);
+        fixture.Broker.Credentials.Upsert("alice", "alice-pw");
+        using var client = await fixture.ConnectAsync();
+
+        // Kafka answers an unauthorized describe with the top-level code only and no results, named users or not.
+        foreach (string[]? users in new[] { null, new[] { "alice" } })
+        {
+            var described = await DescribeAsync(client, users);
+            Assert.Equal(ErrorCode.ClusterAuthorizationFailed, described.ErrorCode);
+            Assert.Empty(described.Results);
+        }
+        var altered = await AlterAsync(client, new AlterUserScramCredentialsRequest
+        {
+            Deletions = [new() { Name = "alice", Mechanism = 1 }],
+            Upsertions = [Upsertion("mallory", 1, 4096, "mallory-pw")],
+        });
+        Assert.Equal(["alice", "mallory"], altered.Results.Select(r => r.User));
+        Assert.All(altered.Results, r => Assert.Equal(ErrorCode.ClusterAuthorizationFailed, r.ErrorCode));
+        Assert.True(fixture.Broker.Credentials.VerifyPassword("alice", "alice-pw"));
+        Assert.Null(fixture.Broker.Credentials.Find("mallory", "SCRAM-SHA-256"));
+
+        // DESCRIBE on the cluster lets the anonymous principal describe; ALTER is still needed to change anything.
+        fixture.Broker.Authorizer.Store!.Add([new AclBinding(AclResourceType.Cluster, AclBinding.ClusterResourceName, AclPatternType.Literal,
+            "User:ANONYMOUS", "*", AclOperation.Describe, AclPermissionType.Allow)]);
+        var allowed = await DescribeAsync(client, null);
+        Assert.Equal(ErrorCode.None, allowed.ErrorCode);
+        Assert.Equal(["alice"], allowed.Results.Select(r => r.User));
+        altered = await AlterAsync(client, new AlterUserScramCredentialsRequest { Upsertions = [Upsertion("mallory", 1, 4096, "mallory-pw")] });
+        Assert.Equal(ErrorCode.ClusterAuthorizationFailed, Assert.Single(altered.Results).ErrorCode);
     }
 }

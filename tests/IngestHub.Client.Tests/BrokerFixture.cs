@@ -42,12 +42,14 @@ public sealed class RunningBroker : IAsyncDisposable
 
     public string BootstrapServers { get; }
 
-    public static async Task<RunningBroker> StartAsync()
+    public KafkaBroker Broker => _app.Services.GetRequiredService<KafkaBroker>();
+
+    public static async Task<RunningBroker> StartAsync(params string[] extraArgs)
     {
         string dir = Path.Combine(Path.GetTempPath(), "ingesthub-client-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         var app = IngestHubApp.Build(["--data-dir", dir, "--kafka-port", "0", "--http-port", "0",
-            "--broker:GroupInitialRebalanceDelayMs=0", "--broker:GroupMinSessionTimeoutMs=1000"]);
+            "--broker:GroupInitialRebalanceDelayMs=0", "--broker:GroupMinSessionTimeoutMs=1000", .. extraArgs]);
         await app.StartAsync();
         var broker = app.Services.GetRequiredService<KafkaBroker>();
         return new RunningBroker(app, dir, broker.AdvertisedPort);

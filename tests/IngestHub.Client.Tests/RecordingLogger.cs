@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace IngestHub.Client.Tests;
 
 /// <summary>Keeps what the client logs at Warning and above, for tests that check a failure is not silent.</summary>
-public sealed class RecordingLogger : ILogger<KafkaConsumer>
+public sealed class RecordingLogger : ILogger<KafkaConsumer>, ILogger<KafkaProducer>
 {
     private readonly ConcurrentQueue<string> _warnings = new();
 

@@ -19,7 +19,6 @@ public sealed class ScramAdminTests
     private const string DavePassword = "dave-Secret-8";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private const string LibrdkafkaAbort = "librdkafka 2.16 aborts the test process (free(): invalid size) while handling the DescribeUserScramCredentials answer; under investigation";
 
     private static async Task<ApplianceHost> StartAsync()
     {
@@ -68,7 +67,7 @@ public sealed class ScramAdminTests
         }
     }
 
-    [Fact(Skip = LibrdkafkaAbort)]
+    [Fact]
     public async Task Confluent_admin_creates_a_SCRAM_user_that_logs_in_at_once_and_after_a_restart_until_it_is_deleted()
     {
         await using var host = await StartAsync();
@@ -134,21 +133,23 @@ public sealed class ScramAdminTests
         }
     }
 
-    [Fact(Skip = LibrdkafkaAbort)]
-    public async Task A_principal_without_cluster_rights_can_neither_describe_nor_alter_SCRAM_credentials()
+    /// <summary>
+    /// An ALTER refused for lack of cluster rights comes back per user. The describe refusal is not driven through
+    /// librdkafka: Kafka answers it with a top-level CLUSTER_AUTHORIZATION_FAILED, and librdkafka (2.16 and its
+    /// current sources) frees a string it does not own when a DescribeUserScramCredentials answer carries a top-level
+    /// error, aborting the process — with Kafka's answer as with ours. That answer is checked with raw requests in
+    /// <c>ScramCredentialApiTests</c>.
+    /// </summary>
+    [Fact]
+    public async Task A_principal_without_cluster_rights_cannot_alter_SCRAM_credentials()
     {
         await using var host = await StartAsync();
         using var alice = AdminClient(host, "alice", "alice-Secret-9");
-        var describe = await Assert.ThrowsAnyAsync<KafkaException>(() =>
-            alice.DescribeUserScramCredentialsAsync([], new DescribeUserScramCredentialsOptions { RequestTimeout = Deadline }));
-        var codes = describe is DescribeUserScramCredentialsException d
-            ? d.Results.UserScramCredentialsDescriptions.Select(x => x.Error.Code).Append(d.Error.Code)
-            : [describe.Error.Code];
-        Assert.Contains(ErrorCode.ClusterAuthorizationFailed, codes);
-
         var alter = await Assert.ThrowsAsync<AlterUserScramCredentialsException>(() => alice.AlterUserScramCredentialsAsync(
             [Upsert("mallory", ScramMechanism.ScramSha256, 4096, "mallory-Secret-1")], new AlterUserScramCredentialsOptions { RequestTimeout = Deadline }));
         Assert.Equal(ErrorCode.ClusterAuthorizationFailed, Assert.Single(alter.Results).Error.Code);
         Assert.Null(host.Broker.Credentials.Find("mallory", "SCRAM-SHA-256"));
+        var login = await KcatListAsync(host, "SCRAM-SHA-256", "mallory", "mallory-Secret-1");
+        Assert.False(login.Succeeded, login.Describe());
     }
 }

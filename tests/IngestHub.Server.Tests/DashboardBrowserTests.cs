@@ -131,6 +131,36 @@ public sealed class DashboardBrowserTests(ApplianceFixture app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cluster_page_shows_the_broker_as_controller_and_partitions_matching_the_api()
+    {
+        var cluster = await app.GetJsonAsync("api/cluster");
+        int node = (int)cluster["node_id"]!;
+        var page = await OpenAsync("#/cluster");
+        var brokerRow = page.Locator($"#brokers-table tr[data-broker='{node}']");
+        await brokerRow.WaitForAsync();
+        Assert.Equal(1, await page.Locator("#brokers-table tbody tr").CountAsync());
+        Assert.Equal(app.Broker.AdvertisedPort.ToString(), (await brokerRow.Locator("td.port").InnerTextAsync()).Trim());
+        Assert.Contains("controller", await brokerRow.Locator("td.role").InnerTextAsync());
+        Assert.Equal("0", (await page.Locator("#cluster-stats .under-count").InnerTextAsync()).Trim());
+        Assert.Equal(0, await page.Locator("#under-replicated-banner").CountAsync());
+        Assert.Equal(0, await page.Locator("#cluster-partitions-table tr.under-replicated").CountAsync());
+        Assert.Contains("active", await page.Locator("nav a[data-nav='cluster']").GetAttributeAsync("class") ?? "");
+        foreach (var p in cluster["partitions"]!.AsArray().Where(p => (string)p!["topic"]! == app.Topic))
+        {
+            var row = page.Locator($"#cluster-partitions-table tr[data-topic='{app.Topic}'][data-partition='{(int)p!["partition"]!}']");
+            Assert.Equal(((int)p["leader"]!).ToString(), (await row.Locator("td.leader").InnerTextAsync()).Trim());
+            Assert.Equal(string.Join(", ", p["replicas"]!.AsArray().Select(r => (int)r!)), (await row.Locator("td.replicas").InnerTextAsync()).Trim());
+            Assert.Equal(string.Join(", ", p["isr"]!.AsArray().Select(r => (int)r!)), (await row.Locator("td.isr").InnerTextAsync()).Trim());
+            Assert.Equal("OK", (await row.Locator("td.status").InnerTextAsync()).Trim());
+        }
+        await ShotAsync(page, "cluster");
+        await page.SetViewportSizeAsync(390, 844);
+        await page.WaitForTimeoutAsync(300);
+        await ShotAsync(page, "cluster-phone");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), "no horizontal page scroll on a phone");
+    }
+
+    [Fact]
     public async Task Connectors_page_shows_rates_and_dead_letters_and_pauses_a_connector()
     {
         await using var redis = await IngestHub.Testing.Redis.RedisServer.StartAsync(new() { Runtime = IngestHub.Testing.Redis.RedisRuntime.Process });

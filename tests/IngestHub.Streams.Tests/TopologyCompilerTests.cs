@@ -76,6 +76,45 @@ public sealed class TopologyCompilerTests
         Assert.Equal(message, ex.Message);
     }
 
+    [Theory]
+    [InlineData("security.protocol: TLS", "spouts.logs.security.protocol: must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, got TLS")]
+    [InlineData("sasl.username: u", "spouts.logs.sasl.username: needs security.protocol SASL_PLAINTEXT or SASL_SSL (it is PLAINTEXT)")]
+    [InlineData("security.protocol: SASL_PLAINTEXT, ssl.ca.location: /ca.pem, sasl.username: u, sasl.password: p", "spouts.logs.ssl.ca.location: needs security.protocol SSL or SASL_SSL (it is SASL_PLAINTEXT)")]
+    [InlineData("security.protocol: SASL_SSL, sasl.username: u", "spouts.logs.sasl.password: is required with security.protocol SASL_SSL")]
+    [InlineData("security.protocol: SASL_PLAINTEXT, sasl.mechanism: GSSAPI, sasl.username: u, sasl.password: p", "spouts.logs.sasl.mechanism: must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, got GSSAPI")]
+    [InlineData("security.protocol: SSL, ssl.key.location: /k.pem", "spouts.logs.ssl.certificate.location: is required: ssl.certificate.location and ssl.key.location go together")]
+    [InlineData("security.protocol: SSL, ssl.ca.location: /no/such/ca.pem", "spouts.logs.ssl.ca.location: file /no/such/ca.pem does not exist")]
+    public void A_spouts_security_settings_are_checked_with_the_key_named(string settings, string message)
+    {
+        string yaml = Valid.Replace("logs: { type: kafka, topics: [app-logs] }", $"logs: {{ type: kafka, topics: [app-logs], {settings} }}", StringComparison.Ordinal);
+        var ex = Assert.Throws<ConfigException>(() => Compiler.CompileYaml(yaml));
+        Assert.Equal(message, ex.Message);
+    }
+
+    [Fact]
+    public void A_spout_with_security_settings_connects_with_them_and_one_without_uses_the_topologys()
+    {
+        string yaml = Valid.Replace("logs: { type: kafka, topics: [app-logs] }",
+            "logs: { type: kafka, topics: [app-logs], security.protocol: sasl_plaintext, sasl.mechanism: scram-sha-512, sasl.username: reader, sasl.password: pw }", StringComparison.Ordinal);
+        var spout = (Kafka.KafkaSpout)Compiler.CompileYaml(yaml).Build()["logs"].Prototype;
+        Assert.Equal(("SASL_PLAINTEXT", "SCRAM-SHA-512", "reader", "pw"),
+            (spout.Options.Connection!.SecurityProtocol, spout.Options.Connection.SaslMechanism, spout.Options.Connection.SaslUsername, spout.Options.Connection.SaslPassword));
+        var plain = (Kafka.KafkaSpout)Compiler.CompileYaml(Valid).Build()["logs"].Prototype;
+        Assert.Null(plain.Options.Connection);
+
+        var environment = new TopologyEnvironment
+        {
+            BootstrapServers = "10.0.0.1:9093",
+            Connection = new IngestHub.Client.ClientOptions { SecurityProtocol = "SASL_SSL", SaslUsername = "topo", SaslPassword = "x" },
+        };
+        var own = environment.ClientOptions(new IngestHub.Client.ConsumerOptions(), null, spout.Options.Connection);
+        Assert.Equal(("10.0.0.1:9093", "SASL_PLAINTEXT", "reader"), (own.BootstrapServers, own.SecurityProtocol, own.SaslUsername));
+        var inherited = environment.ClientOptions(new IngestHub.Client.ConsumerOptions());
+        Assert.Equal(("10.0.0.1:9093", "SASL_SSL", "topo"), (inherited.BootstrapServers, inherited.SecurityProtocol, inherited.SaslUsername));
+        var elsewhere = environment.ClientOptions(new IngestHub.Client.ConsumerOptions(), "10.0.0.2:9092");
+        Assert.Equal(("10.0.0.2:9092", "PLAINTEXT", null), (elsewhere.BootstrapServers, elsewhere.SecurityProtocol, elsewhere.SaslUsername));
+    }
+
     [Fact]
     public void Filter_errors_are_named_under_the_bolt()
     {

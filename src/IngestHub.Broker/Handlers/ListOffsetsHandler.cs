@@ -55,7 +55,8 @@ public sealed class ListOffsetsHandler(TopicRegistry topics) : ApiHandler<ListOf
                 switch (partition.Timestamp)
                 {
                     case ListOffsetsRequest.MaxTimestamp when request.ApiVersion >= 7:
-                        if (log.LookupMaxTimestamp() is { } max)
+                        // As Kafka: only offsets a consumer may fetch (below the high watermark) are answered.
+                        if (log.LookupMaxTimestamp() is { } max && max.Offset < log.HighWatermark)
                         {
                             result.Offset = max.Offset;
                             result.Timestamp = max.Timestamp;
@@ -74,7 +75,7 @@ public sealed class ListOffsetsHandler(TopicRegistry topics) : ApiHandler<ListOf
                             continue;
                         }
                         var found = log.LookupOffsetByTimestamp(partition.Timestamp);
-                        if (found is { } hit)
+                        if (found is { } hit && hit.Offset < log.HighWatermark)
                         {
                             result.Offset = hit.Offset;
                             result.Timestamp = hit.Timestamp;

@@ -41,7 +41,8 @@ public sealed class DescribeUserScramCredentialsHandler(CredentialStore store) :
         var response = new DescribeUserScramCredentialsResponse();
         if (!request.IsAllowedOnCluster(AclOperation.Describe))
         {
-            // The code alone, as Kafka answers (librdkafka 2.16 aborts on a top-level error message here).
+            // The code alone and no results, as Kafka answers. (librdkafka aborts on any top-level error in this
+            // answer: it frees a message string it does not own. Nothing a broker can send avoids that.)
             response.ErrorCode = ErrorCode.ClusterAuthorizationFailed;
             return ValueTask.FromResult<DescribeUserScramCredentialsResponse?>(response);
         }

@@ -42,6 +42,11 @@ internal sealed class ProducerSender : IAsyncDisposable
     private long _producerId = -1;
     private short _producerEpoch = -1;
     private bool _producerIdResetPending;
+    /// <summary>InitProducerId failures in a row: the next attempt waits retry.backoff.ms doubled per failure, up to a
+    /// second, and after a failure the id is asked for again only once there is something to send.</summary>
+    private int _initFailures;
+    private long _nextInitMs;
+    private string? _lastInitError;
     private Task _metadataRefresh = Task.CompletedTask;
 
     public ProducerSender(ProducerOptions options, ClusterClient cluster, ProducerMemory memory, ILogger logger)
@@ -211,10 +216,16 @@ internal sealed class ProducerSender : IAsyncDisposable
             {
                 if (_options.EnableIdempotence && (_producerId < 0 || ResetReady()))
                 {
+                    long now = Environment.TickCount64;
+                    bool idle = _initFailures > 0 && Volatile.Read(ref _incompleteBatches) == 0;
+                    if (idle || now < _nextInitMs)
+                    {
+                        await WaitAsync(idle ? 1000 : (int)(_nextInitMs - now));
+                        continue;
+                    }
                     if (!await InitProducerIdAsync())
                     {
                         ExpireAll(Environment.TickCount64);
-                        await WaitAsync(_options.RetryBackoffMs);
                         continue;
                     }
                 }
@@ -300,11 +311,30 @@ internal sealed class ProducerSender : IAsyncDisposable
                 }
             }
             _logger.LogDebug("Producer id {ProducerId} epoch {Epoch}", response.ProducerId, response.ProducerEpoch);
+            if (_initFailures > 0)
+                _logger.LogInformation("Producer id {ProducerId} granted after {Failures} failed attempt(s)", response.ProducerId, _initFailures);
+            _initFailures = 0;
+            _lastInitError = null;
             return true;
         }
         catch (Exception ex) when (ex is KafkaException or OperationCanceledException)
         {
-            _logger.LogDebug("InitProducerId failed: {Error}", ex.Message);
+            _initFailures++;
+            int backoff = (int)Math.Min(1000L, (long)Math.Max(1, _options.RetryBackoffMs) << Math.Min(_initFailures - 1, 20));
+            _nextInitMs = Environment.TickCount64 + backoff;
+            if (ex is KafkaException { ErrorCode: ErrorCode.ClusterAuthorizationFailed or ErrorCode.TransactionalIdAuthorizationFailed } refused)
+            {
+                // Kafka's producer treats this as fatal; here the records queued so far fail with it at once rather
+                // than after delivery.timeout.ms, and the id is asked for again when more arrive (ACLs may change).
+                if (_lastInitError != refused.Message)
+                    _logger.LogWarning("InitProducerId refused: {Error}; idempotent sends fail until IDEMPOTENT_WRITE on the cluster is granted", refused.Message);
+                _lastInitError = refused.Message;
+                FailQueued(refused);
+            }
+            else
+            {
+                _logger.LogDebug("InitProducerId failed: {Error}", ex.Message);
+            }
             return false;
         }
     }
@@ -401,6 +431,32 @@ internal sealed class ProducerSender : IAsyncDisposable
             }
             (expired ??= []).Add(batch);
         }
+    }
+
+    /// <summary>Fails every queued batch (open or ready, none of them sent under a producer id) with <paramref name="error"/>.</summary>
+    private void FailQueued(KafkaException error)
+    {
+        var failed = new List<ProducerBatch>();
+        lock (_lock)
+        {
+            foreach (var state in _partitions.Values)
+            {
+                if (state.Open is { } open)
+                {
+                    failed.Add(open);
+                    state.Open = null;
+                }
+                foreach (var batch in state.Ready)
+                {
+                    if (batch.BaseSequence >= 0)
+                        state.Forget(batch);
+                    failed.Add(batch);
+                }
+                state.Ready.Clear();
+            }
+        }
+        foreach (var batch in failed)
+            Finish(batch, new KafkaException(error.ErrorCode, $"{batch.RecordCount} record(s) for {batch.TopicPartition} not sent: {error.Message}"));
     }
 
     private void ExpireAll(long now)

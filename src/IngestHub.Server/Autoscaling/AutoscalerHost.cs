@@ -40,8 +40,9 @@ public sealed class AutoscalerHost(KafkaBroker broker, PipelinesOptions pipeline
             }
         }
         var registry = pipelines.Registry;
+        // The connectors' cluster, reached with their security settings (lag reads, spill topics).
         string bootstrap = pipelinesOptions.BootstrapServers ?? $"{broker.AdvertisedHost}:{broker.AdvertisedPort}";
-        await using var service = new AutoscalerService(new ClientOptions { BootstrapServers = bootstrap, ClientId = "ingesthub-autoscaler" }, store, Targets, time, loggerFactory, observers);
+        await using var service = new AutoscalerService(pipelinesOptions.ClientOptions(bootstrap, "ingesthub-autoscaler"), store, Targets, time, loggerFactory, observers);
         _service = service;
         await service.RunAsync(stoppingToken);
 

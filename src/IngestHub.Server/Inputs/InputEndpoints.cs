@@ -25,6 +25,11 @@ public static partial class InputEndpoints
         var options = new InputsOptions();
         configuration.GetSection("inputs").Bind(options);
         services.AddSingleton(options);
+        var kafka = new InputsKafkaSettings();
+        configuration.GetSection("inputs").Bind(kafka);
+        // A security setting of the inputs' Kafka connection that cannot work stops startup here, naming it.
+        _ = kafka.ClientOptions(kafka.BootstrapServers ?? "127.0.0.1:9092", "ingesthub-inputs");
+        services.AddSingleton(kafka);
         services.AddSingleton<InputRegistry>();
         services.AddSingleton<InputsHost>();
         services.AddHostedService(sp => sp.GetRequiredService<InputsHost>());

@@ -9,7 +9,7 @@ namespace IngestHub.Server.Inputs;
 
 /// <summary>Starts the inputs' producer (to the embedded broker) once the broker listens, and the syslog listeners when
 /// enabled; stops them before the broker stops.</summary>
-public sealed class InputsHost(KafkaBroker broker, InputRegistry registry, ILoggerFactory loggerFactory, ILogger<InputsHost> logger) : IHostedService, IAsyncDisposable
+public sealed class InputsHost(KafkaBroker broker, InputRegistry registry, InputsKafkaSettings kafka, ILoggerFactory loggerFactory, ILogger<InputsHost> logger) : IHostedService, IAsyncDisposable
 {
     private InputProducer? _producer;
     private SyslogListener? _syslog;
@@ -22,7 +22,8 @@ public sealed class InputsHost(KafkaBroker broker, InputRegistry registry, ILogg
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _producer = new InputProducer($"{broker.AdvertisedHost}:{broker.AdvertisedPort}", loggerFactory.CreateLogger<KafkaProducer>());
+        string bootstrap = kafka.BootstrapServers ?? $"{broker.AdvertisedHost}:{broker.AdvertisedPort}";
+        _producer = new InputProducer(kafka.ClientOptions(bootstrap, "ingesthub-inputs"), loggerFactory.CreateLogger<KafkaProducer>());
         var o = registry.Options;
         if (o.Syslog.Enabled)
         {

@@ -9,7 +9,8 @@ namespace IngestHub.Server.Monitoring;
 
 /// <summary>
 /// The <c>/metrics</c> page: kafka_exporter-compatible topic series (read live from the embedded broker) and
-/// consumer-group series (the lag monitor's latest sample, as <c>/api/groups</c> reports it) with the estimated time
+/// cluster series (brokers, controller, and per partition leader, replicas and in-sync replicas, as <see cref="ClusterView"/>
+/// sees them), consumer-group series (the lag monitor's latest sample, as <c>/api/groups</c> reports it) with the estimated time
 /// lag, Burrow status per group, broker request counters and latency histograms per
 /// API, per-topic traffic, and per-connector counters and state.
 /// </summary>
@@ -20,6 +21,7 @@ public static class MetricsExposition
     {
         var w = new PrometheusTextWriter();
         WriteTopics(w, broker);
+        WriteCluster(w, ClusterView.Of(broker));
         WriteGroups(w, groups);
         WriteAutoscaler(w, autoscaler ?? []);
         WriteBroker(w, broker.Metrics);
@@ -49,6 +51,34 @@ public static class MetricsExposition
         foreach (var topic in topics)
             foreach (var p in topic.Partitions)
                 w.Sample("ingesthub_log_size_bytes", p.Log.Size, ("topic", topic.Name), ("partition", Str(p.Index)));
+    }
+
+    private static void WriteCluster(PrometheusTextWriter w, ClusterView cluster)
+    {
+        w.Family("kafka_brokers", "gauge", "Number of brokers registered in the cluster (1 in single-process mode)");
+        w.Sample("kafka_brokers", cluster.Brokers.Count);
+        w.Family("ingesthub_cluster_node_id", "gauge", "Node id of this broker");
+        w.Sample("ingesthub_cluster_node_id", cluster.NodeId);
+        w.Family("ingesthub_cluster_controller_id", "gauge", "Node id of the elected controller (-1 while none is known)");
+        w.Sample("ingesthub_cluster_controller_id", cluster.ControllerId);
+        w.Family("ingesthub_cluster_controller_active", "gauge", "1 when this broker is the controller");
+        w.Sample("ingesthub_cluster_controller_active", cluster.ControllerId == cluster.NodeId ? 1 : 0);
+        w.Family("ingesthub_cluster_under_replicated_partitions", "gauge", "Partitions with fewer in-sync replicas than replicas");
+        w.Sample("ingesthub_cluster_under_replicated_partitions", cluster.UnderReplicatedCount);
+        (string Name, string Help, Func<ClusterPartitionView, long> Value)[] series =
+        [
+            ("kafka_topic_partition_leader", "Node id of the partition's leader (-1 when none)", p => p.Leader),
+            ("kafka_topic_partition_replicas", "Number of replicas assigned to the partition", p => p.Replicas.Count),
+            ("kafka_topic_partition_in_sync_replica", "Number of in-sync replicas of the partition", p => p.Isr.Count),
+            ("kafka_topic_partition_under_replicated_partition", "1 when the partition has fewer in-sync replicas than replicas", p => p.UnderReplicated ? 1 : 0),
+            ("kafka_topic_partition_leader_is_preferred", "1 when the partition's leader is its first (preferred) replica", p => p.LeaderIsPreferred ? 1 : 0),
+        ];
+        foreach (var (name, help, value) in series)
+        {
+            w.Family(name, "gauge", help);
+            foreach (var p in cluster.Partitions)
+                w.Sample(name, value(p), ("topic", p.Topic), ("partition", Str(p.Partition)));
+        }
     }
 
     private static void WriteGroups(PrometheusTextWriter w, IReadOnlyList<GroupLagReport> groups)

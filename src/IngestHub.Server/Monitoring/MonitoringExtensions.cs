@@ -61,6 +61,7 @@ public static class MonitoringExtensions
         }
         app.MapMonitoringEndpoints();
         app.MapBurrowEndpoints();
+        app.MapClusterEndpoints();
         app.MapGet("/metrics", (KafkaBroker broker, MonitoringHistory history, MonitoringSampler sampler, IServiceProvider services) =>
         {
             string text = MetricsExposition.Render(broker, history, sampler.Monitor?.Groups ?? [], services.GetService<PipelinesHost>()?.Registry,

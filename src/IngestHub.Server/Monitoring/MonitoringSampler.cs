@@ -72,8 +72,18 @@ public sealed class MonitoringSampler(KafkaBroker broker, MonitoringHistory hist
         var liveTopics = SampleTopics(now);
         var liveConnectors = SampleConnectors(now);
         history.PruneTopicsAndConnectors(liveTopics, liveConnectors);
-        _monitor ??= new LagMonitor(new ClientOptions { BootstrapServers = Bootstrap(), ClientId = "ingesthub-monitor" }, history, time, loggerFactory);
+        _monitor ??= new LagMonitor(MonitorClientOptions(), history, time, loggerFactory);
         await _monitor.SampleAsync(cancellationToken);
+    }
+
+    /// <summary>The watched cluster: <c>monitoring:BootstrapServers</c> (PLAINTEXT), else the connectors' cluster
+    /// reached with the connectors' security settings, else the embedded broker.</summary>
+    private ClientOptions MonitorClientOptions()
+    {
+        var pipelines = services.GetService<PipelinesOptions>();
+        if (history.Options.BootstrapServers is null && pipelines?.BootstrapServers is not null)
+            return pipelines.ClientOptions(pipelines.BootstrapServers, "ingesthub-monitor");
+        return new ClientOptions { BootstrapServers = Bootstrap(), ClientId = "ingesthub-monitor" };
     }
 
     private string Bootstrap() =>

@@ -12,6 +12,8 @@ public static class TopologiesExtensions
         var options = new TopologiesOptions();
         configuration.GetSection("topologies").Bind(options);
         options.Directory ??= Path.Combine(configDirectory, "topologies");
+        // A security setting of the topologies' Kafka connection that cannot work stops startup here, naming it.
+        _ = options.ClientOptions(options.BootstrapServers ?? "127.0.0.1:9092", "ingesthub-topologies");
         services.AddSingleton(options);
         services.AddSingleton<TopologiesHost>();
         // After the broker (and the pipelines): hosted services start in order and stop in reverse, so topologies

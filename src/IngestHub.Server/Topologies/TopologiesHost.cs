@@ -33,6 +33,7 @@ public sealed class TopologiesHost(
         var environment = new TopologyEnvironment
         {
             BootstrapServers = bootstrap,
+            Connection = options.ClientOptions(bootstrap, "ingesthub-topologies"),
             SinkFactories = [.. sinks],
             LoggerFactory = loggerFactory,
         };

@@ -1,4 +1,4 @@
-// IngestHub dashboard: hash routes #/ (overview), #/group/<name>, #/connectors, #/topologies, #/topology/<name>. Polls the JSON API.
+// IngestHub dashboard: hash routes #/ (overview), #/group/<name>, #/cluster, #/connectors, #/topologies, #/topology/<name>. Polls the JSON API.
 "use strict";
 (function () {
   const REFRESH_MS = 3000;
@@ -361,12 +361,36 @@
     }
   }
 
+  // ---------- Cluster ----------
+  async function cluster() {
+    const c = await get("api/cluster");
+    const under = c.partitions.filter(p => p.under_replicated);
+    const ids = list => list.map(esc).join(", ");
+    app.innerHTML = `<h1>Cluster <span class="sub">${c.mode === "cluster" ? "replicated brokers" : "single process"} · this broker ${esc(c.node_id)}</span></h1>
+      ${under.length ? `<div class="banner" role="alert" id="under-replicated-banner">${num(under.length)} under-replicated partition${under.length === 1 ? "" : "s"}: ${under.map(p => esc(p.topic + "-" + p.partition)).join(", ")}</div>` : ""}
+      <div class="grid stats" id="cluster-stats">${[
+        ["Brokers", num(c.brokers.length), "registered"],
+        ["Controller", c.controller_id < 0 ? "none" : esc(c.controller_id), c.controller_id === c.node_id ? "this broker" : ""],
+        ["Partitions", num(c.partition_count), ""],
+        ["Under-replicated", `<span class="under-count">${num(c.under_replicated_partitions)}</span>`, "ISR smaller than replicas"],
+      ].map(([l, v, h]) => `<div class="card stat"><div class="label">${l}</div><div class="value">${v}</div><div class="hint">${h}</div></div>`).join("")}</div>
+      ${card("Brokers", table(["Id", "Host", { label: "Port", num: 1 }, "Role"],
+        c.brokers.map(b => `<tr data-broker="${esc(b.id)}"><td class="id">${esc(b.id)}</td><td class="host">${esc(b.host)}</td><td class="num port">${esc(b.port)}</td>
+          <td class="role">${b.controller ? pill("controller") : ""}${b.id === c.node_id ? ' <span class="muted">this broker</span>' : ""}</td></tr>`), 'id="brokers-table"'))}
+      ${card("Partitions", table(["Topic", { label: "Partition", num: 1 }, { label: "Leader", num: 1 }, { label: "Epoch", num: 1 }, "Replicas", "In sync", "Status"],
+        c.partitions.map(p => `<tr data-topic="${esc(p.topic)}" data-partition="${esc(p.partition)}"${p.under_replicated ? ' class="under-replicated"' : ""}>
+          <td>${esc(p.topic)}</td><td class="num">${esc(p.partition)}</td><td class="num leader">${p.leader < 0 ? "none" : esc(p.leader)}</td><td class="num">${esc(p.leader_epoch)}</td>
+          <td class="replicas">${ids(p.replicas)}</td><td class="isr">${ids(p.isr)}</td><td class="status">${p.under_replicated ? pill("UNDER_REPLICATED") : pill("OK")}</td></tr>`),
+        'id="cluster-partitions-table"'))}`;
+  }
+
   // ---------- Routing ----------
   async function refresh() {
     const current = route;
     if (current.startsWith("#/connectors/")) return; // the editor renders itself
     try {
       if (current.startsWith("#/group/")) await group(decodeURIComponent(current.slice(8)));
+      else if (current === "#/cluster") await cluster();
       else if (current === "#/connectors") await connectors();
       else if (current === "#/topologies") await topologies();
       else if (current.startsWith("#/topology/")) await topology(decodeURIComponent(current.slice(11)));
@@ -383,7 +407,7 @@
   function navigate() {
     route = location.hash || "#/";
     app.replaceChildren();
-    const section = route === "#/connectors" || route.startsWith("#/connectors/") ? "connectors" : route === "#/topologies" || route.startsWith("#/topology/") ? "topologies" : "overview";
+    const section = route === "#/cluster" ? "cluster" : route === "#/connectors" || route.startsWith("#/connectors/") ? "connectors" : route === "#/topologies" || route.startsWith("#/topology/") ? "topologies" : "overview";
     for (const a of document.querySelectorAll("nav a[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
     clearInterval(timer);
     if (route.startsWith("#/connectors/")) {

@@ -15,11 +15,11 @@ public sealed class TopicSink : ISink
     private readonly EventFormatter? _key;
     private readonly KafkaProducer _producer;
 
-    internal TopicSink(string topic, EventFormatter? key, string bootstrap, string clientId)
+    internal TopicSink(string topic, EventFormatter? key, ProducerOptions options)
     {
         _topic = topic;
         _key = key;
-        _producer = new KafkaProducer(new ProducerOptions { BootstrapServers = bootstrap, ClientId = clientId, Acks = Acks.All, LingerMs = 1 });
+        _producer = new KafkaProducer(options);
     }
 
     public ValueTask StartAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;

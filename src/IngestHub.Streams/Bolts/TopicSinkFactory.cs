@@ -7,8 +7,8 @@ using IngestHub.Pipelines.Sinks;
 namespace IngestHub.Streams.Bolts;
 
 /// <summary>Output type <c>topic</c>: <c>topic</c> (required), <c>key</c> (template), <c>bootstrap.servers</c>
-/// (default: the topology's cluster).</summary>
-public sealed class TopicSinkFactory(string? defaultBootstrap) : ISinkFactory
+/// (default: the topology's cluster, reached with its security settings; a cluster named here is reached with PLAINTEXT).</summary>
+public sealed class TopicSinkFactory(TopologyEnvironment environment) : ISinkFactory
 {
     private static readonly SettingDefinition Topic = SettingDefinition.String("output", "topic", null, "Topic the events are written to", required: true);
     private static readonly SettingDefinition Key = SettingDefinition.String("output", "key", null, "Record key template, e.g. %{service}");
@@ -22,7 +22,8 @@ public sealed class TopicSinkFactory(string? defaultBootstrap) : ISinkFactory
     public ISink Create(string connectorName, JsonObject settings, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory)
     {
         var (topic, key, bootstrap) = Parse(settings);
-        return new TopicSink(topic, key is null ? null : EventFormatter.Compile(key), bootstrap, $"ingesthub-topology-{connectorName}");
+        var options = environment.ClientOptions(new ProducerOptions { ClientId = $"ingesthub-topology-{connectorName}", Acks = Acks.All, LingerMs = 1 }, bootstrap);
+        return new TopicSink(topic, key is null ? null : EventFormatter.Compile(key), options);
     }
 
     public async Task<IReadOnlyList<SinkCheck>> CheckAsync(string connectorName, JsonObject settings, CancellationToken cancellationToken)
@@ -30,7 +31,8 @@ public sealed class TopicSinkFactory(string? defaultBootstrap) : ISinkFactory
         var (topic, _, bootstrap) = Parse(settings);
         try
         {
-            await using var admin = new KafkaAdminClient(new ClientOptions { BootstrapServers = bootstrap, ClientId = $"ingesthub-test-{connectorName}" });
+            await using var admin = new KafkaAdminClient(environment.ClientOptions(new ClientOptions { ClientId = $"ingesthub-test-{connectorName}" }, bootstrap));
+            bootstrap ??= environment.BootstrapServers;
             var metadata = await admin.DescribeTopicsAsync([topic], cancellationToken);
             bool exists = metadata.Topics.TryGetValue(topic, out var found) && found.Error == IngestHub.Protocol.ErrorCode.None;
             return
@@ -45,14 +47,16 @@ public sealed class TopicSinkFactory(string? defaultBootstrap) : ISinkFactory
         }
     }
 
-    private (string Topic, string? Key, string Bootstrap) Parse(JsonObject settings)
+    /// <summary>The topic, the key template and the output's own bootstrap servers (null: the topology's cluster).</summary>
+    private (string Topic, string? Key, string? Bootstrap) Parse(JsonObject settings)
     {
         var s = new SettingsReader(settings);
         s.RejectUnknownKeys(Settings);
         string topic = s.RequiredString(Topic);
         string? key = s.String(Key);
-        string bootstrap = s.String(Bootstrap) ?? defaultBootstrap
-            ?? throw new ConfigException("bootstrap.servers", "is required (the topology has no default Kafka cluster)");
+        string? bootstrap = s.String(Bootstrap);
+        if (bootstrap is null && environment.BootstrapServers is null)
+            throw new ConfigException("bootstrap.servers", "is required (the topology has no default Kafka cluster)");
         return (topic, key, bootstrap);
     }
 }

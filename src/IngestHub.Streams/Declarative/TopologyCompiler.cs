@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
+using IngestHub.Client;
 using IngestHub.Pipelines;
 using IngestHub.Pipelines.Configuration;
 using IngestHub.Pipelines.Filters;
@@ -285,7 +286,7 @@ public sealed class TopologyCompiler
     private static (Func<ISpout>, Fields) KafkaSpout(SettingsReader s)
     {
         s.RejectUnknownKeys([.. CommonKeys, "topics", "group.id", "bootstrap.servers", "start", "commit.period.ms", "max.uncommitted.offsets",
-            "retry", "dead.letter.topic", "session.timeout.ms", "autoscale"]);
+            "retry", "dead.letter.topic", "session.timeout.ms", "autoscale", .. SecurityKeys]);
         var topics = s.StringList("topics");
         if (topics.Count == 0)
             throw new ConfigException(s.KeyOf("topics"), "is required (a list of topics)");
@@ -299,6 +300,7 @@ public sealed class TopologyCompiler
             Topics = topics,
             GroupId = s.String("group.id"),
             BootstrapServers = s.String("bootstrap.servers"),
+            Connection = Security(s),
             StartFromEarliest = start == "earliest",
             CommitPeriod = TimeSpan.FromMilliseconds(s.Int("commit.period.ms", 5000, 10, 3_600_000)),
             MaxUncommittedOffsets = s.Int("max.uncommitted.offsets", 100_000, 1, 100_000_000),
@@ -314,6 +316,60 @@ public sealed class TopologyCompiler
             },
         };
         return (() => new KafkaSpout(options), Kafka.KafkaSpout.OutputFields);
+    }
+
+    /// <summary>The Kafka client property names a spout may set for its own connection.</summary>
+    private static readonly string[] SecurityKeys =
+    [
+        "security.protocol", "sasl.mechanism", "sasl.username", "sasl.password",
+        "ssl.ca.location", "ssl.certificate.location", "ssl.key.location", "ssl.endpoint.identification.algorithm",
+    ];
+
+    /// <summary>The spout's own security settings (null when it sets none), checked the way a Kafka client would
+    /// refuse them: a SASL protocol needs a user and password, sasl.* needs a SASL protocol, ssl.* a TLS one, a
+    /// certificate its key, and every file must exist.</summary>
+    private static ClientOptions? Security(SettingsReader s)
+    {
+        if (!SecurityKeys.Any(s.Has))
+            return null;
+        string protocol = s.String("security.protocol", "PLAINTEXT")!.Trim().ToUpperInvariant();
+        if (protocol is not ("PLAINTEXT" or "SSL" or "SASL_PLAINTEXT" or "SASL_SSL"))
+            throw new ConfigException(s.KeyOf("security.protocol"), $"must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, got {protocol}");
+        bool sasl = protocol is "SASL_PLAINTEXT" or "SASL_SSL";
+        bool tls = protocol is "SSL" or "SASL_SSL";
+        foreach (string key in SecurityKeys.Where(k => s.Has(k) && ((k.StartsWith("sasl.", StringComparison.Ordinal) && !sasl) || (k.StartsWith("ssl.", StringComparison.Ordinal) && !tls))))
+            throw new ConfigException(s.KeyOf(key), $"needs security.protocol {(key.StartsWith("sasl.", StringComparison.Ordinal) ? "SASL_PLAINTEXT or SASL_SSL" : "SSL or SASL_SSL")} (it is {protocol})");
+        string mechanism = s.String("sasl.mechanism", "PLAIN")!.Trim().ToUpperInvariant();
+        if (mechanism is not ("PLAIN" or "SCRAM-SHA-256" or "SCRAM-SHA-512"))
+            throw new ConfigException(s.KeyOf("sasl.mechanism"), $"must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, got {mechanism}");
+        string? user = s.String("sasl.username");
+        string? password = s.String("sasl.password");
+        if (sasl && string.IsNullOrEmpty(user))
+            throw new ConfigException(s.KeyOf("sasl.username"), $"is required with security.protocol {protocol}");
+        if (sasl && password is null)
+            throw new ConfigException(s.KeyOf("sasl.password"), $"is required with security.protocol {protocol}");
+        if (s.Has("ssl.certificate.location") != s.Has("ssl.key.location"))
+            throw new ConfigException(s.KeyOf(s.Has("ssl.key.location") ? "ssl.certificate.location" : "ssl.key.location"),
+                "is required: ssl.certificate.location and ssl.key.location go together");
+        foreach (string key in new[] { "ssl.ca.location", "ssl.certificate.location", "ssl.key.location" })
+        {
+            if (s.String(key) is { } path && !File.Exists(path))
+                throw new ConfigException(s.KeyOf(key), $"file {path} does not exist");
+        }
+        string algorithm = s.String("ssl.endpoint.identification.algorithm", "https")!;
+        if (algorithm is not ("https" or "none"))
+            throw new ConfigException(s.KeyOf("ssl.endpoint.identification.algorithm"), $"must be https or none, got {algorithm}");
+        return new ClientOptions
+        {
+            SecurityProtocol = protocol,
+            SaslMechanism = mechanism,
+            SaslUsername = user,
+            SaslPassword = password,
+            SslCaLocation = s.String("ssl.ca.location"),
+            SslCertificateLocation = s.String("ssl.certificate.location"),
+            SslKeyLocation = s.String("ssl.key.location"),
+            SslEndpointIdentificationAlgorithm = algorithm,
+        };
     }
 
     // ---- bolts ----
@@ -454,7 +510,7 @@ public sealed class TopologyCompiler
     {
         var list = new List<ISinkFactory>(_environment.SinkFactories);
         if (!list.Exists(f => f.Type == "topic"))
-            list.Add(new TopicSinkFactory(_environment.BootstrapServers));
+            list.Add(new TopicSinkFactory(_environment));
         return list;
     }
 

@@ -310,15 +310,16 @@ public sealed class TopologyRegistry : IAsyncDisposable
         {
             if (component.Prototype is not KafkaSpout spout)
                 continue;
-            string? bootstrap = spout.Options.BootstrapServers ?? _environment.BootstrapServers;
-            if (bootstrap is null)
+            if (spout.Options.BootstrapServers is null && _environment.BootstrapServers is null)
                 continue;
             try
             {
-                var admin = bootstrap == _environment.BootstrapServers ? Admin(bootstrap) : null;
+                bool own = spout.Options.BootstrapServers is null && spout.Options.Connection is null;
+                var admin = own ? Admin() : null;
                 if (admin is null)
                 {
-                    await using var other = new KafkaAdminClient(new ClientOptions { BootstrapServers = bootstrap, ClientId = "ingesthub-topologies" });
+                    await using var other = new KafkaAdminClient(_environment.ClientOptions(new ClientOptions { ClientId = "ingesthub-topologies" },
+                        spout.Options.BootstrapServers, spout.Options.Connection));
                     result[component.Id] = await other.GetGroupLagAsync(spout.GroupId, spout.Topics, cancellationToken);
                 }
                 else
@@ -334,10 +335,10 @@ public sealed class TopologyRegistry : IAsyncDisposable
         return result;
     }
 
-    private KafkaAdminClient Admin(string bootstrap)
+    private KafkaAdminClient Admin()
     {
         lock (_lock)
-            return _admin ??= new KafkaAdminClient(new ClientOptions { BootstrapServers = bootstrap, ClientId = "ingesthub-topologies" });
+            return _admin ??= new KafkaAdminClient(_environment.ClientOptions(new ClientOptions { ClientId = "ingesthub-topologies" }));
     }
 
     /// <summary>Stops every topology, letting each complete its pending tuples for up to the drain timeout.</summary>

@@ -58,18 +58,17 @@ public sealed class KafkaSpout : BaseRichSpout, ISourceSpout, IPeriodicSpout, ID
         _context = context;
         _collector = collector;
         _groupId = _options.GroupId ?? $"{context.TopologyName}-{context.ThisComponentId}";
-        string bootstrap = _options.BootstrapServers ?? context.Environment.BootstrapServers
-            ?? throw new InvalidOperationException($"{context.ThisComponentId}: no bootstrap servers (set them on the spout or the topology environment)");
-        _consumer = new KafkaConsumer(new ConsumerOptions
+        if (_options.BootstrapServers is null && context.Environment.BootstrapServers is null)
+            throw new InvalidOperationException($"{context.ThisComponentId}: no bootstrap servers (set them on the spout or the topology environment)");
+        _consumer = new KafkaConsumer(context.Environment.ClientOptions(new ConsumerOptions
         {
-            BootstrapServers = bootstrap,
             GroupId = _groupId,
             GroupInstanceId = $"{context.TopologyName}-{context.ThisComponentId}-{context.ThisTaskIndex}",
             ClientId = $"ingesthub-topology-{context.TopologyName}-{context.ThisComponentId}-{context.ThisTaskIndex}",
             EnableAutoCommit = false,
             AutoOffsetReset = _options.StartFromEarliest ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
             SessionTimeoutMs = _options.SessionTimeoutMs,
-        }, context.Environment.LoggerFactory.CreateLogger<KafkaConsumer>());
+        }, _options.BootstrapServers, _options.Connection), context.Environment.LoggerFactory.CreateLogger<KafkaConsumer>());
         _consumer.PartitionsRevoked = OnRevoked;
         _consumer.PartitionsAssigned = OnAssigned;
         _consumer.Subscribe(_options.Topics);

@@ -6,6 +6,10 @@ public sealed class KafkaSpoutOptions
     /// <summary>Default: the topology environment's (the appliance's own broker).</summary>
     public string? BootstrapServers { get; set; }
 
+    /// <summary>The spout's own security.protocol, sasl.* and ssl.* settings (its bootstrap servers are not used);
+    /// null: the topology environment's when <see cref="BootstrapServers"/> is not set, PLAINTEXT when it is.</summary>
+    public IngestHub.Client.ClientOptions? Connection { get; set; }
+
     public IReadOnlyList<string> Topics { get; set; } = [];
 
     /// <summary>Consumer group; default <c>&lt;topology&gt;-&lt;component&gt;</c>.</summary>

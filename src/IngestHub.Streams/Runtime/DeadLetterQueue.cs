@@ -12,16 +12,16 @@ namespace IngestHub.Streams.Runtime;
 public sealed class DeadLetterQueue : IAsyncDisposable
 {
     private readonly string _topology;
-    private readonly string? _bootstrap;
+    private readonly TopologyEnvironment _environment;
     private readonly object _lock = new();
     private KafkaProducer? _producer;
     private long _written;
 
-    internal DeadLetterQueue(string topology, string topic, string? bootstrap)
+    internal DeadLetterQueue(string topology, string topic, TopologyEnvironment environment)
     {
         _topology = topology;
         Topic = topic;
-        _bootstrap = bootstrap;
+        _environment = environment;
     }
 
     public string Topic { get; }
@@ -44,9 +44,9 @@ public sealed class DeadLetterQueue : IAsyncDisposable
         {
             if (_producer is not null)
                 return _producer;
-            if (_bootstrap is null)
+            if (_environment.BootstrapServers is null)
                 throw new InvalidOperationException($"topology {_topology} has no Kafka bootstrap servers to write its dead-letter topic {Topic} to");
-            _producer = new KafkaProducer(new ProducerOptions { BootstrapServers = _bootstrap, ClientId = $"ingesthub-topology-{_topology}-dlq", Acks = Acks.All });
+            _producer = new KafkaProducer(_environment.ClientOptions(new ProducerOptions { ClientId = $"ingesthub-topology-{_topology}-dlq", Acks = Acks.All }));
             return _producer;
         }
     }

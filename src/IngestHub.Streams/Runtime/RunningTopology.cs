@@ -35,7 +35,7 @@ public sealed class RunningTopology : IAsyncDisposable
         Logger = environment.LoggerFactory.CreateLogger("IngestHub.Streams.Topology");
         StartedAt = environment.Clock.GetUtcNow();
         Progress = new TopologyProgress(environment.StateDirectory, Logger);
-        DeadLetters = new DeadLetterQueue(definition.Name, config.DeadLetterTopic ?? definition.Name + ".dlq", environment.BootstrapServers);
+        DeadLetters = new DeadLetterQueue(definition.Name, config.DeadLetterTopic ?? definition.Name + ".dlq", environment);
 
         int nextTask = 1;
         foreach (var component in definition.Components.OrderBy(c => c.Id, StringComparer.Ordinal))
