@@ -99,11 +99,12 @@ public sealed class GroupFailoverTests
         }
     }
 
-    /// <summary>Produces COUNT records "prefix-n" (acks=all); returns each partition's end offset afterwards.</summary>
+    /// <summary>Produces COUNT records "prefix-n" (acks=all), alternating between the two partitions; returns each
+    /// partition's end offset afterwards.</summary>
     private static async Task<Dictionary<int, long>> ProduceAsync(BrokerCluster cluster, string topic, string prefix, int count)
     {
         using var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.Bootstrap, Acks = Acks.All, EnableIdempotence = true }).Build();
-        var sent = Enumerable.Range(0, count).Select(n => producer.ProduceAsync(topic, new Message<Null, string> { Value = $"{prefix}-{n.ToString(CultureInfo.InvariantCulture)}" })).ToList();
+        var sent = Enumerable.Range(0, count).Select(n => producer.ProduceAsync(new TopicPartition(topic, n % 2), new Message<Null, string> { Value = $"{prefix}-{n.ToString(CultureInfo.InvariantCulture)}" })).ToList();
         var results = await Task.WhenAll(sent);
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.Bootstrap, GroupId = "watermarks" }).Build();
         return Enumerable.Range(0, 2).ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(20)).High.Value);
