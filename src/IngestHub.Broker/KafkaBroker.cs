@@ -6,6 +6,7 @@ using IngestHub.Broker.Metadata;
 using IngestHub.Broker.Network;
 using IngestHub.Broker.Quotas;
 using IngestHub.Broker.Security;
+using IngestHub.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace IngestHub.Broker;
@@ -125,13 +126,19 @@ public sealed class KafkaBroker : IAsyncDisposable
             new DescribeUserScramCredentialsHandler(Credentials),
             new AlterUserScramCredentialsHandler(Credentials, _loggerFactory.CreateLogger<AlterUserScramCredentialsHandler>()),
         };
-        Groups = new GroupCoordinator(_options, Topics, _loggerFactory, TimeProvider.System, new RegistryEndOffsets(Topics))
-        {
-            TopicCatalog = new RegistryTopicCatalog(Topics),
-            Storage = Storage,
-        };
+        Groups = Cluster is null
+            ? new GroupCoordinator(_options, Topics, _loggerFactory, TimeProvider.System, new RegistryEndOffsets(Topics))
+            {
+                TopicCatalog = new RegistryTopicCatalog(Topics),
+                Storage = Storage,
+            }
+            : new GroupCoordinator(_options, Topics, _loggerFactory, TimeProvider.System, new RegistryEndOffsets(Topics), Cluster)
+            {
+                TopicCatalog = new RegistryTopicCatalog(Topics),
+                Storage = Storage,
+            };
         Groups.Start();
-        handlers.AddRange(GroupHandlers.Create(Groups, () => (Identity.NodeId, Identity.Host, Identity.Port)));
+        handlers.AddRange(GroupHandlers.Create(Groups, FindGroupCoordinatorAsync));
         RequestDispatcher? dispatcher = null;
         handlers.Add(new ApiVersionsHandler(() => dispatcher!.Handlers));
         dispatcher = new RequestDispatcher(handlers, _loggerFactory.CreateLogger<RequestDispatcher>(), Metrics, Authorizer);
@@ -181,6 +188,13 @@ public sealed class KafkaBroker : IAsyncDisposable
             await Cluster.StartAsync(this, cancellationToken);
         IsReady = true;
     }
+
+    /// <summary>The coordinator of a group: this broker alone, or in cluster mode the leader of the group's
+    /// offsets partition.</summary>
+    private ValueTask<GroupCoordinatorEndpoint> FindGroupCoordinatorAsync(string groupId, CancellationToken cancellationToken) =>
+        Cluster is null
+            ? ValueTask.FromResult(new GroupCoordinatorEndpoint(ErrorCode.None, Identity.NodeId, Identity.Host, Identity.Port, Self: true))
+            : Cluster.FindGroupCoordinatorAsync(groupId, Groups.OffsetsPartitionCount, cancellationToken);
 
     private List<ListenerEndpoint> ResolveListeners() => string.IsNullOrWhiteSpace(_options.Listeners)
         ? [new ListenerEndpoint("PLAINTEXT", SecurityProtocol.Plaintext, _options.ListenAddress, _options.Port)]

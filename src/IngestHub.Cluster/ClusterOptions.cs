@@ -13,6 +13,10 @@ public sealed class ClusterOptions
     public int ReplicaLagTimeMaxMs { get; set; } = 30_000;
     /// <summary>default.replication.factor: for auto-created topics and CreateTopics with -1.</summary>
     public int DefaultReplicationFactor { get; set; } = 1;
+    /// <summary>offsets.topic.replication.factor: replicas of each <c>__consumer_offsets</c> partition. As in Kafka,
+    /// the topic is created at the first FindCoordinator, and not before this many brokers are registered
+    /// (FindCoordinator answers COORDINATOR_NOT_AVAILABLE until then).</summary>
+    public int OffsetsTopicReplicationFactor { get; set; } = 3;
     /// <summary>replica.fetch.wait.max.ms: how long a follower's fetch waits at the leader for new data.</summary>
     public int ReplicaFetchWaitMaxMs { get; set; } = 500;
     /// <summary>How often the broker reconciles with etcd besides the watch notifications.</summary>

@@ -6,6 +6,7 @@ using Grpc.Core;
 using IngestHub.Broker;
 using IngestHub.Broker.Cluster;
 using IngestHub.Broker.Logs;
+using IngestHub.Broker.Metadata;
 using IngestHub.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -40,6 +41,7 @@ public sealed class EtcdBrokerCluster : IBrokerCluster, IAsyncDisposable
     private volatile int _controllerId = -1;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private int _failures;
+    private int _offsetsTopicRefusals;
 
     public EtcdBrokerCluster(ClusterOptions options, ILoggerFactory loggerFactory)
     {
@@ -334,6 +336,8 @@ public sealed class EtcdBrokerCluster : IBrokerCluster, IAsyncDisposable
                 continue;
             await StopFetcherAsync(replica);
             _logger.LogInformation("{Topic}-{Partition}: {Role} at leader epoch {Epoch} (leader {Leader})", name, p, replica.Role, replica.LeaderEpoch, replica.LeaderId);
+            if (name == TopicName.ConsumerOffsets)
+                _broker.Groups.OnOffsetsPartitionLeadership(p, replica.Role == ReplicaRole.Leader);
             if (replica.Role == ReplicaRole.Follower)
             {
                 var fetcher = new ReplicaFetcher(replica, _nodeId, BrokerOf, _options, _loggerFactory.CreateLogger<ReplicaFetcher>());
@@ -387,6 +391,68 @@ public sealed class EtcdBrokerCluster : IBrokerCluster, IAsyncDisposable
         if (replica is null || !replica.IsLeader())
             return ErrorCode.NotLeaderOrFollower;
         return replicaId >= 0 ? replica.OnFollowerFetch(replicaId, fetchOffset, Environment.TickCount64) : ErrorCode.None;
+    }
+
+    public async ValueTask<GroupCoordinatorEndpoint> FindGroupCoordinatorAsync(string groupId, int partitions, CancellationToken cancellationToken)
+    {
+        var unavailable = new GroupCoordinatorEndpoint(ErrorCode.CoordinatorNotAvailable, -1, "", -1, Self: false);
+        if (!_broker.Topics.TryGetTopic(TopicName.ConsumerOffsets, out var topic) || !_replicas.ContainsKey((TopicName.ConsumerOffsets, 0)))
+        {
+            if (!await EnsureOffsetsTopicAsync(partitions, cancellationToken) || !_broker.Topics.TryGetTopic(TopicName.ConsumerOffsets, out topic))
+                return unavailable;
+        }
+        int partition = Broker.Groups.OffsetsTopic.OffsetsTopicFormat.PartitionFor(groupId, topic.Partitions.Count);
+        if (Describe(TopicName.ConsumerOffsets, partition) is not { Leader: >= 0 } state || BrokerOf(state.Leader) is not { } leader)
+            return unavailable;
+        return new GroupCoordinatorEndpoint(ErrorCode.None, leader.NodeId, leader.Host, leader.Port, Self: leader.NodeId == _nodeId);
+    }
+
+    /// <summary>Creates the replicated <c>__consumer_offsets</c> in etcd (create-if-absent) with
+    /// offsets.topic.replication.factor replicas per partition; false (logged) while fewer brokers are registered,
+    /// as Kafka refuses to create it then, or when etcd cannot be reached.</summary>
+    private async Task<bool> EnsureOffsetsTopicAsync(int partitions, CancellationToken cancellationToken)
+    {
+        var alive = _brokers.Select(b => b.NodeId).ToList();
+        int factor = _options.OffsetsTopicReplicationFactor;
+        if (factor <= 0 || alive.Count < factor)
+        {
+            if (Interlocked.Increment(ref _offsetsTopicRefusals) % 20 == 1)
+                _logger.LogWarning("Not creating {Topic}: {Alive} brokers are registered but offsets.topic.replication.factor is {Factor}; groups have no coordinator until enough brokers join",
+                    TopicName.ConsumerOffsets, alive.Count, factor);
+            return false;
+        }
+        var record = new TopicRecord
+        {
+            Id = Guid.NewGuid(),
+            Configs = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [TopicConfig.CleanupPolicy] = "compact",
+                [TopicConfig.SegmentBytes] = _broker.Options.OffsetsTopicSegmentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
+        int start = Random.Shared.Next(alive.Count);
+        for (int p = 0; p < partitions; p++)
+        {
+            var replicas = Enumerable.Range(0, factor).Select(r => alive[(start + p + r) % alive.Count]).ToList();
+            record.Partitions.Add(new PartitionRecord { Replicas = replicas, Leader = replicas[0], LeaderEpoch = 0, Isr = [.. replicas] });
+        }
+        string key = TopicsPrefix + TopicName.ConsumerOffsets;
+        var txn = new TxnRequest();
+        txn.Compare.Add(new Compare { Key = Utf8(key), Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
+        txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = Utf8(key), Value = Utf8(record.Serialize()) } });
+        try
+        {
+            var result = await _etcd.TransactionAsync(txn, cancellationToken: cancellationToken);
+            if (result.Succeeded)
+                _logger.LogInformation("Created {Topic} in the cluster with replication factor {Factor}: {State}", TopicName.ConsumerOffsets, factor, Describe(record));
+        }
+        catch (RpcException ex)
+        {
+            _logger.LogWarning("Creating {Topic} in etcd failed: {Error}", TopicName.ConsumerOffsets, ex.Status.Detail);
+            return false;
+        }
+        Wake(); // created here or by another broker: the next reconciliation applies it
+        return false;
     }
 
     private ErrorCode AutoCreate(string name)

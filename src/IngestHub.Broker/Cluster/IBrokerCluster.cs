@@ -6,6 +6,10 @@ namespace IngestHub.Broker.Cluster;
 /// <summary>A broker of the cluster as clients are told to reach it.</summary>
 public sealed record ClusterBroker(int NodeId, string Host, int Port);
 
+/// <summary>Where a group's coordinator is (FindCoordinator): an error (COORDINATOR_NOT_AVAILABLE while there is
+/// none) or the broker's node id and address; <paramref name="Self"/> when it is the broker asked.</summary>
+public sealed record GroupCoordinatorEndpoint(ErrorCode Error, int NodeId, string Host, int Port, bool Self);
+
 /// <summary>Who holds a partition: its leader (-1 when none), leader epoch, replicas and in-sync replicas.</summary>
 public sealed record PartitionReplicas(int Leader, int LeaderEpoch, IReadOnlyList<int> Replicas, IReadOnlyList<int> Isr);
 
@@ -45,6 +49,10 @@ public interface IBrokerCluster
     /// <summary>A fetch of the partition: by a consumer (<paramref name="replicaId"/> &lt; 0) or by a follower, whose log
     /// end offset is <paramref name="fetchOffset"/>. NOT_LEADER_OR_FOLLOWER unless this broker leads it.</summary>
     ErrorCode OnFetch(PartitionState partition, int replicaId, long fetchOffset);
+
+    /// <summary>FindCoordinator for a group: the leader of its <c>__consumer_offsets</c> partition (of
+    /// <paramref name="partitions"/>), creating the replicated topic first when it does not exist yet.</summary>
+    ValueTask<GroupCoordinatorEndpoint> FindGroupCoordinatorAsync(string groupId, int partitions, CancellationToken cancellationToken);
 
     /// <summary>Creates a topic in the cluster (and here); replication factor -1 means the default.</summary>
     Task<(ErrorCode Error, string? Message)> CreateTopicAsync(string name, int partitions, int replicationFactor,

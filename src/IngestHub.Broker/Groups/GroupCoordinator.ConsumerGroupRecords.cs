@@ -95,13 +95,15 @@ public sealed partial class GroupCoordinator
     /// must heartbeat within the session timeout counted from now; one that does not is removed and the group's
     /// assignment recomputed. A member that comes back with its epoch keeps its partitions.
     /// </summary>
-    private void RestoreConsumerGroups(long now)
+    private void RestoreConsumerGroups(long now, Func<string, bool> include)
     {
         if (TopicCatalog is null)
             return;
         var loaded = _store.LoadedConsumerGroupRecords;
         foreach (var groupRecords in loaded.GroupBy(r => r.Key.Group, StringComparer.Ordinal))
         {
+            if (!include(groupRecords.Key))
+                continue;
             var group = new ConsumerGroup(groupRecords.Key) { LastActivityMs = now };
             var members = new Dictionary<string, ConsumerGroupMember>(StringComparer.Ordinal);
             foreach (var (key, value) in groupRecords)

@@ -42,6 +42,11 @@ public sealed partial class GroupCoordinator
             Fail(ErrorCode.CoordinatorNotAvailable, null);
             return response;
         }
+        if (CoordinatorError(request.GroupId) is not ErrorCode.None and var notServed)
+        {
+            Fail(notServed, null);
+            return response;
+        }
         if (request.GroupId.Length == 0)
         {
             Fail(ErrorCode.InvalidGroupId, "GroupId can't be empty.");
@@ -281,9 +286,9 @@ public sealed partial class GroupCoordinator
         {
             var result = new ConsumerGroupDescribeResponse.Group { GroupId = groupId, GroupState = "Dead", AssignorName = ServerAssignor.Uniform };
             response.Groups.Add(result);
-            if (_stopped)
+            if (CoordinatorError(groupId) is not ErrorCode.None and var notServed)
             {
-                result.ErrorCode = ErrorCode.CoordinatorNotAvailable;
+                result.ErrorCode = notServed;
                 continue;
             }
             if (!_consumerGroups.TryGetValue(groupId, out var group))

@@ -23,8 +23,8 @@ public sealed partial class GroupCoordinator
 
     private ErrorCode DeleteGroup(string groupId)
     {
-        if (_stopped)
-            return ErrorCode.CoordinatorNotAvailable;
+        if (CoordinatorError(groupId) is not ErrorCode.None and var notServed)
+            return notServed;
         if (groupId.Length == 0)
             return ErrorCode.InvalidGroupId;
         if (_consumerGroups.TryGetValue(groupId, out var consumerGroup))
@@ -68,9 +68,9 @@ public sealed partial class GroupCoordinator
     public OffsetDeleteResponse DeleteOffsets(OffsetDeleteRequest request)
     {
         var response = new OffsetDeleteResponse();
-        if (_stopped)
+        if (CoordinatorError(request.GroupId) is not ErrorCode.None and var notServed)
         {
-            response.ErrorCode = ErrorCode.CoordinatorNotAvailable;
+            response.ErrorCode = notServed;
             return response;
         }
         if (request.GroupId.Length == 0)

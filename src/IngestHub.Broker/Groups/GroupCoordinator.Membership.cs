@@ -13,8 +13,8 @@ public sealed partial class GroupCoordinator
     /// </summary>
     public async Task<JoinGroupResponse> JoinGroupAsync(JoinGroupRequest request, short version, string clientId, string clientHost, CancellationToken cancellationToken)
     {
-        if (_stopped)
-            return JoinError(ErrorCode.CoordinatorNotAvailable, request.MemberId);
+        if (CoordinatorError(request.GroupId) is not ErrorCode.None and var notServed)
+            return JoinError(notServed, request.MemberId);
         if (request.GroupId.Length == 0)
             return JoinError(ErrorCode.InvalidGroupId, request.MemberId);
         if (_consumerGroups.TryGetValue(request.GroupId, out var consumerGroup) && HasMembers(consumerGroup))
@@ -363,8 +363,8 @@ public sealed partial class GroupCoordinator
     /// waiting member with its own share; a follower waits for that unless the group is already Stable.</summary>
     public async Task<SyncGroupResponse> SyncGroupAsync(SyncGroupRequest request, CancellationToken cancellationToken)
     {
-        if (_stopped)
-            return SyncError(ErrorCode.CoordinatorNotAvailable);
+        if (CoordinatorError(request.GroupId) is not ErrorCode.None and var notServed)
+            return SyncError(notServed);
         if (!_groups.TryGetValue(request.GroupId, out var group))
             return SyncError(ErrorCode.UnknownMemberId);
         Task<SyncGroupResponse> pending;
@@ -426,8 +426,8 @@ public sealed partial class GroupCoordinator
 
     public HeartbeatResponse Heartbeat(HeartbeatRequest request)
     {
-        if (_stopped)
-            return new HeartbeatResponse { ErrorCode = ErrorCode.CoordinatorNotAvailable };
+        if (CoordinatorError(request.GroupId) is not ErrorCode.None and var notServed)
+            return new HeartbeatResponse { ErrorCode = notServed };
         if (!_groups.TryGetValue(request.GroupId, out var group))
             return new HeartbeatResponse { ErrorCode = ErrorCode.UnknownMemberId };
         lock (group.Gate)
@@ -454,9 +454,9 @@ public sealed partial class GroupCoordinator
     {
         var leaving = version >= 3 ? request.Members : [new LeaveGroupRequest.Member { MemberId = request.MemberId }];
         var response = new LeaveGroupResponse();
-        if (_stopped)
+        if (CoordinatorError(request.GroupId) is not ErrorCode.None and var notServed)
         {
-            response.ErrorCode = ErrorCode.CoordinatorNotAvailable;
+            response.ErrorCode = notServed;
             return response;
         }
         if (!_groups.TryGetValue(request.GroupId, out var group))

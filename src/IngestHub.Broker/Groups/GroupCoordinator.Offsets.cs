@@ -16,7 +16,7 @@ public sealed partial class GroupCoordinator
     /// </summary>
     public async Task<OffsetCommitResponse> CommitOffsetsAsync(OffsetCommitRequest request, CancellationToken cancellationToken)
     {
-        var error = _stopped ? ErrorCode.CoordinatorNotAvailable
+        var error = CoordinatorError(request.GroupId) is not ErrorCode.None and var notServed ? notServed
             : request.GroupId.Length == 0 ? ErrorCode.InvalidGroupId
             : ValidateCommit(request);
         long now = NowMs;
@@ -51,7 +51,7 @@ public sealed partial class GroupCoordinator
             if (accepted.Count > 0)
                 Storage?.Succeeded($"offset commit of group {request.GroupId}");
             // A group that expired between validation and the write must exist again so its offsets can expire.
-            if (accepted.Count > 0)
+            if (accepted.Count > 0 && Coordinates(request.GroupId))
                 _groups.GetOrAdd(request.GroupId, static (id, now) => new GroupMetadata(id, now), now);
         }
         catch (OffsetsTooLargeException e)
@@ -60,14 +60,24 @@ public sealed partial class GroupCoordinator
             foreach (var result in acceptedResults)
                 result.ErrorCode = ErrorCode.InvalidCommitOffsetSize;
         }
+        catch (OffsetWriteException e) when (e.Error is not ErrorCode.KafkaStorageError)
+        {
+            // Cluster mode: not the leader any more, too few in-sync replicas, or the replicas did not follow in time.
+            _logger.LogWarning("Offsets of group {Group} not committed: {Reason}", request.GroupId, e.Message);
+            foreach (var result in acceptedResults)
+                result.ErrorCode = CommitError(e.Error);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
             if (Storage is not null && e is not ObjectDisposedException)
                 Storage.Failed($"offset commit of group {request.GroupId}", e);
             else
                 _logger.LogError(e, "Could not store offsets of group {Group}", request.GroupId);
+            // Kafka's answer to a write the log refused (KAFKA_STORAGE_ERROR): NOT_COORDINATOR, so the client looks
+            // the coordinator up again; a coordinator that is shutting down is not available.
+            var answer = e is ObjectDisposedException ? ErrorCode.CoordinatorNotAvailable : ErrorCode.NotCoordinator;
             foreach (var result in acceptedResults)
-                result.ErrorCode = ErrorCode.CoordinatorNotAvailable;
+                result.ErrorCode = answer;
         }
         return response;
     }
@@ -115,16 +125,16 @@ public sealed partial class GroupCoordinator
             {
                 var group = new OffsetFetchResponse.Group { GroupId = wanted.GroupId };
                 response.Groups.Add(group);
-                if (_stopped)
-                    group.ErrorCode = ErrorCode.CoordinatorNotAvailable;
+                if (CoordinatorError(wanted.GroupId) is not ErrorCode.None and var notServed)
+                    group.ErrorCode = notServed;
                 else
                     group.Topics = FetchGroupOffsets(wanted.GroupId, wanted.Topics);
             }
             return response;
         }
-        if (_stopped)
+        if (CoordinatorError(request.GroupId) is not ErrorCode.None and var error)
         {
-            response.ErrorCode = ErrorCode.CoordinatorNotAvailable;
+            response.ErrorCode = error;
             return response;
         }
         response.Topics = FetchGroupOffsets(request.GroupId, request.Topics);

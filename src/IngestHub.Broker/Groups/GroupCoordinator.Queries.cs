@@ -19,7 +19,7 @@ public sealed partial class GroupCoordinator
         var types = request?.TypesFilter ?? [];
         foreach (var group in _groups.Values)
         {
-            if (IsConsumerGroup(group.GroupId))
+            if (IsConsumerGroup(group.GroupId) || !Coordinates(group.GroupId))
                 continue;
             lock (group.Gate)
             {
@@ -49,9 +49,9 @@ public sealed partial class GroupCoordinator
         {
             var result = new DescribeGroupsResponse.Group { GroupId = groupId, GroupState = nameof(GroupState.Dead) };
             response.Groups.Add(result);
-            if (_stopped)
+            if (CoordinatorError(groupId) is not ErrorCode.None and var notServed)
             {
-                result.ErrorCode = ErrorCode.CoordinatorNotAvailable;
+                result.ErrorCode = notServed;
                 continue;
             }
             if (!_groups.TryGetValue(groupId, out var group))

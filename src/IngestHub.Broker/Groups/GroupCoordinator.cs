@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using IngestHub.Broker.Cluster;
 using IngestHub.Broker.Logs;
 using IngestHub.Broker.Metadata;
 using IngestHub.Protocol;
@@ -46,8 +47,18 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     {
     }
 
-    private GroupCoordinator(BrokerOptions options, TopicRegistry topics, bool owned, ILoggerFactory loggerFactory, TimeProvider time, IPartitionEndOffsets endOffsets)
+    /// <summary>A coordinator of a replicated broker: it coordinates only the groups whose <c>__consumer_offsets</c>
+    /// partition this broker leads in <paramref name="cluster"/>, loading them when it becomes that partition's
+    /// leader (<see cref="OnOffsetsPartitionLeadership"/>); commits wait for the in-sync replicas.</summary>
+    public GroupCoordinator(BrokerOptions options, TopicRegistry topics, ILoggerFactory loggerFactory, TimeProvider time, IPartitionEndOffsets endOffsets, IBrokerCluster cluster)
+        : this(options, topics, owned: false, loggerFactory, time, endOffsets, cluster)
     {
+    }
+
+    private GroupCoordinator(BrokerOptions options, TopicRegistry topics, bool owned, ILoggerFactory loggerFactory, TimeProvider time, IPartitionEndOffsets endOffsets,
+        IBrokerCluster? cluster = null)
+    {
+        _cluster = cluster;
         _options = options;
         _time = time;
         _endOffsets = endOffsets;
@@ -60,15 +71,16 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
                 [TopicConfig.CleanupPolicy] = "compact",
                 [TopicConfig.SegmentBytes] = options.OffsetsTopicSegmentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             });
-            _store = new OffsetStore(topics, _logger, time);
-            MigrateFormerOffsetsFile(topics.DataDir);
+            _store = new OffsetStore(topics, _logger, time, cluster);
+            if (cluster is null)
+                MigrateFormerOffsetsFile(topics.DataDir);
         }
         catch
         {
             _ownedTopics?.Close();
             throw;
         }
-        RestoreGroups();
+        RestoreGroups(static _ => true);
     }
 
     private static TopicRegistry OpenTopics(BrokerOptions options, string dataDir, ILoggerFactory loggerFactory)
@@ -99,11 +111,13 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     /// generation and partitions. Offset retention of an Empty group counts from when the stored metadata says it
     /// emptied, and for a group known only by its offsets from its newest commit.
     /// </summary>
-    private void RestoreGroups()
+    private void RestoreGroups(Func<string, bool> include)
     {
         long now = NowMs;
         foreach (string groupId in _store.GroupIds())
         {
+            if (!include(groupId))
+                continue;
             long newest = 0;
             foreach (var (_, offset) in _store.GetAll(groupId))
                 newest = Math.Max(newest, offset.CommitTimestampMs);
@@ -111,6 +125,8 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         }
         foreach (var (groupId, stored) in _store.LoadedGroups)
         {
+            if (!include(groupId))
+                continue;
             var group = _groups.GetOrAdd(groupId, static (id, now) => new GroupMetadata(id, now), now);
             group.GenerationId = stored.Generation;
             group.ProtocolType = stored.ProtocolType.Length == 0 ? null : stored.ProtocolType;
@@ -154,7 +170,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         if (_loop is not null)
             return;
         // Consumer-protocol groups name topics by id: they are restored once the topic catalog is known.
-        RestoreConsumerGroups(NowMs);
+        RestoreConsumerGroups(NowMs, static _ => true);
         _loopCancellation = new CancellationTokenSource();
         _loop = RunAsync(_loopCancellation.Token);
     }

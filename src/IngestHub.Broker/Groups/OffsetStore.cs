@@ -1,3 +1,4 @@
+using IngestHub.Broker.Cluster;
 using IngestHub.Broker.Groups.OffsetsTopic;
 using IngestHub.Broker.Logs;
 using IngestHub.Protocol;
@@ -12,6 +13,10 @@ namespace IngestHub.Broker.Groups;
 /// the partition <see cref="OffsetsTopicFormat.PartitionFor"/> gives it. The topic is created at the first write. A commit is appended and fsynced before it
 /// is acknowledged (commits waiting for the same partition share one fsync); deletes are tombstones. The latest
 /// state is held in memory and rebuilt by reading every partition at start; the log cleaner compacts the topic.
+/// In cluster mode (<see cref="IBrokerCluster"/>) the topic is replicated: nothing is read at start, a partition's
+/// groups are loaded when this broker becomes its leader (<see cref="LoadPartition"/>) and dropped when it stops
+/// leading it (<see cref="UnloadPartition"/>); only the leader appends, and a commit is acknowledged once the high
+/// watermark has passed it (acks=all with the topic's min.insync.replicas).
 /// </summary>
 internal sealed class OffsetStore : IDisposable
 {
@@ -27,13 +32,21 @@ internal sealed class OffsetStore : IDisposable
     /// <summary>Consumer-protocol group records found at load: the latest value per key, tombstoned keys left out.</summary>
     private readonly Dictionary<ConsumerGroupRecordKey, object> _loadedConsumerRecords = [];
     private bool _disposed;
+    private readonly IBrokerCluster? _cluster;
+    /// <summary>Cluster mode: the log offset of the write each map entry came from, so a commit acknowledged late
+    /// never replaces a newer one.</summary>
+    private readonly Dictionary<(string Group, GroupPartition Partition), long> _appliedAt = [];
 
-    public OffsetStore(TopicRegistry topics, ILogger logger, TimeProvider time)
+    /// <summary>offsets.commit.timeout.ms: how long a commit waits for the in-sync replicas.</summary>
+    public int CommitTimeoutMs { get; init; } = 5000;
+
+    public OffsetStore(TopicRegistry topics, ILogger logger, TimeProvider time, IBrokerCluster? cluster = null)
     {
         _topics = topics;
         _logger = logger;
         _time = time;
-        if (topics.TryGetTopic(OffsetsTopicFormat.TopicName, out var topic))
+        _cluster = cluster;
+        if (cluster is null && topics.TryGetTopic(OffsetsTopicFormat.TopicName, out var topic))
         {
             _topic = topic;
             foreach (var partition in topic.Partitions)
@@ -76,29 +89,54 @@ internal sealed class OffsetStore : IDisposable
             return _offsets.TryGetValue(group, out var map) ? [.. map] : [];
     }
 
-    /// <summary>Appends the commits, applies them and returns once they are on disk.</summary>
-    public Task CommitAsync(string group, IReadOnlyList<KeyValuePair<GroupPartition, CommittedOffset>> offsets)
+    /// <summary>Appends the commits, applies them and returns once they are on disk (in cluster mode: once the
+    /// in-sync replicas hold them). Throws <see cref="OffsetWriteException"/> with Kafka's error when the write fails.</summary>
+    public async Task CommitAsync(string group, IReadOnlyList<KeyValuePair<GroupPartition, CommittedOffset>> offsets)
     {
         if (offsets.Count == 0)
-            return Task.CompletedTask;
-        var batch = new RecordBatchBuilder(CompressionType.None, 128 * offsets.Count);
-        using (batch)
+            return;
+        PartitionState log;
+        long lastOffset;
+        using (var batch = new RecordBatchBuilder(CompressionType.None, 128 * offsets.Count))
         {
             foreach (var (partition, offset) in offsets)
                 batch.Append(offset.CommitTimestampMs, OffsetsTopicFormat.EncodeKey(new OffsetCommitKey(group, partition.Topic, partition.Partition)), CommitValue(offset));
-            PartitionState log;
-            long lastOffset;
             lock (_gate)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                (log, lastOffset) = Append(group, batch);
-                var map = GroupMap(group);
-                foreach (var (partition, offset) in offsets)
-                    map[partition] = offset;
+                (log, lastOffset) = Append(group, batch, acks: -1);
+                if (_cluster is null)
+                {
+                    var map = GroupMap(group);
+                    foreach (var (partition, offset) in offsets)
+                        map[partition] = offset;
+                }
             }
+        }
+        try
+        {
             log.Log.FlushTo(lastOffset);
         }
-        return Task.CompletedTask;
+        catch (IOException e)
+        {
+            throw new OffsetWriteException(ErrorCode.KafkaStorageError, $"flushing {log.Topic}-{log.Index} failed: {e.Message}", e);
+        }
+        if (_cluster is null)
+            return;
+        var replicated = await _cluster.WaitForReplicationAsync(log, lastOffset, CommitTimeoutMs, CancellationToken.None);
+        if (replicated != ErrorCode.None)
+            throw new OffsetWriteException(replicated, $"the commit at {log.Topic}-{log.Index} offset {lastOffset} was not replicated: {replicated}");
+        lock (_gate)
+        {
+            var map = GroupMap(group);
+            foreach (var (partition, offset) in offsets)
+            {
+                if (_appliedAt.TryGetValue((group, partition), out long at) && at > lastOffset)
+                    continue;
+                _appliedAt[(group, partition)] = lastOffset;
+                map[partition] = offset;
+            }
+        }
     }
 
     /// <summary>Removes the group's offsets that <paramref name="expired"/> selects; returns how many are left.
@@ -209,6 +247,58 @@ internal sealed class OffsetStore : IDisposable
             log.Log.FlushTo(lastOffset);
     }
 
+    /// <summary>The partition count of the offsets topic here (null while it does not exist).</summary>
+    public int? PartitionCount => _topics.TryGetTopic(OffsetsTopicFormat.TopicName, out var topic) ? topic.Partitions.Count : null;
+
+    /// <summary>Cluster mode, on becoming the leader of <paramref name="partition"/>: forgets what was held of its
+    /// groups and reads it again from its start. Returns the ids of the groups found (with offsets, metadata or
+    /// consumer-protocol records). Throws IOException when the log cannot be read.</summary>
+    public HashSet<string> LoadPartition(int partition)
+    {
+        var groups = new HashSet<string>(StringComparer.Ordinal);
+        if (!_topics.TryGetTopic(OffsetsTopicFormat.TopicName, out var topic) || partition >= topic.Partitions.Count)
+            return groups;
+        int count = topic.Partitions.Count;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            ForgetLocked(partition, count);
+            Load(topic.Partitions[partition]);
+            foreach (string group in _offsets.Keys)
+                if (OffsetsTopicFormat.PartitionFor(group, count) == partition)
+                    groups.Add(group);
+            foreach (string group in _loadedGroups.Keys)
+                if (OffsetsTopicFormat.PartitionFor(group, count) == partition)
+                    groups.Add(group);
+            foreach (var key in _loadedConsumerRecords.Keys)
+                if (OffsetsTopicFormat.PartitionFor(key.Group, count) == partition)
+                    groups.Add(key.Group);
+        }
+        return groups;
+    }
+
+    /// <summary>Cluster mode, on losing the leadership of <paramref name="partition"/>: its groups' offsets and
+    /// records are dropped here (the new leader has them in its replica).</summary>
+    public void UnloadPartition(int partition)
+    {
+        if (!_topics.TryGetTopic(OffsetsTopicFormat.TopicName, out var topic))
+            return;
+        lock (_gate)
+            ForgetLocked(partition, topic.Partitions.Count);
+    }
+
+    private void ForgetLocked(int partition, int count)
+    {
+        foreach (string group in _offsets.Keys.Where(g => OffsetsTopicFormat.PartitionFor(g, count) == partition).ToList())
+            _offsets.Remove(group);
+        foreach (string group in _loadedGroups.Keys.Where(g => OffsetsTopicFormat.PartitionFor(g, count) == partition).ToList())
+            _loadedGroups.Remove(group);
+        foreach (var key in _loadedConsumerRecords.Keys.Where(k => OffsetsTopicFormat.PartitionFor(k.Group, count) == partition).ToList())
+            _loadedConsumerRecords.Remove(key);
+        foreach (var key in _appliedAt.Keys.Where(k => OffsetsTopicFormat.PartitionFor(k.Group, count) == partition).ToList())
+            _appliedAt.Remove(key);
+    }
+
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static byte[] CommitValue(CommittedOffset offset) =>
@@ -222,22 +312,50 @@ internal sealed class OffsetStore : IDisposable
             batch.Append(now, OffsetsTopicFormat.EncodeKey(new OffsetCommitKey(group, partition.Topic, partition.Partition)), (byte[]?)null);
         var appended = Append(group, batch);
         foreach (var partition in removed)
+        {
             map.Remove(partition);
+            if (_cluster is not null)
+                _appliedAt[(group, partition)] = appended.LastOffset;
+        }
         return appended;
     }
 
-    /// <summary>Appends the batch to the group's partition (under <see cref="_gate"/>); throws IOException when the
-    /// log refuses it, so callers report the failure as they did for a failed write.</summary>
-    private (PartitionState Log, long LastOffset) Append(string group, RecordBatchBuilder batch)
+    /// <summary>Appends the batch to the group's partition (under <see cref="_gate"/>); throws
+    /// <see cref="OffsetWriteException"/> (an IOException) with Kafka's error when the log refuses it, so callers
+    /// report the failure as they did for a failed write. In cluster mode only the partition's leader appends, and
+    /// <paramref name="acks"/> -1 first checks the topic's min.insync.replicas.</summary>
+    private (PartitionState Log, long LastOffset) Append(string group, RecordBatchBuilder batch, short acks = 1)
     {
-        var topic = _topic ??= _topics.EnsureBrokerTopic(OffsetsTopicFormat.TopicName);
-        var partition = topic.Partitions[OffsetsTopicFormat.PartitionFor(group, topic.Partitions.Count)];
+        PartitionState partition;
+        if (_cluster is null)
+        {
+            var topic = _topic ??= _topics.EnsureBrokerTopic(OffsetsTopicFormat.TopicName);
+            partition = topic.Partitions[OffsetsTopicFormat.PartitionFor(group, topic.Partitions.Count)];
+        }
+        else
+        {
+            if (!_topics.TryGetTopic(OffsetsTopicFormat.TopicName, out var topic))
+                throw new OffsetWriteException(ErrorCode.NotLeaderOrFollower, $"{OffsetsTopicFormat.TopicName} does not exist here yet");
+            partition = topic.Partitions[OffsetsTopicFormat.PartitionFor(group, topic.Partitions.Count)];
+            var (refused, message) = _cluster.CheckProduce(partition, acks, topic.MinInsyncReplicas);
+            if (refused != ErrorCode.None)
+                throw new OffsetWriteException(refused, message ?? refused.ToString());
+        }
         int count = batch.Count;
-        var outcome = partition.Append(batch.ToArray(), fsync: false);
+        ProduceOutcome outcome;
+        try
+        {
+            outcome = partition.Append(batch.ToArray(), fsync: false);
+        }
+        catch (IOException e)
+        {
+            throw new OffsetWriteException(ErrorCode.KafkaStorageError, $"appending to {partition.Topic}-{partition.Index} failed: {e.Message}", e);
+        }
         if (outcome.Error is ErrorCode.MessageTooLarge or ErrorCode.RecordListTooLarge)
             throw new OffsetsTooLargeException($"the records are larger than {partition.Topic} accepts ({outcome.Error})");
         if (outcome.Error != ErrorCode.None)
-            throw new IOException($"appending to {partition.Topic}-{partition.Index} failed: {outcome.Error} {outcome.Message}");
+            throw new OffsetWriteException(outcome.Error, $"appending to {partition.Topic}-{partition.Index} failed: {outcome.Error} {outcome.Message}");
+        _cluster?.OnAppended(partition);
         return (partition, outcome.BaseOffset + count - 1);
     }
 
@@ -354,5 +472,12 @@ internal sealed class OffsetStore : IDisposable
     }
 }
 
+/// <summary>A write to the offsets topic that failed with <see cref="Error"/> (Kafka's produce error, e.g.
+/// NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT, KAFKA_STORAGE_ERROR).</summary>
+internal class OffsetWriteException(ErrorCode error, string message, Exception? inner = null) : IOException(message, inner)
+{
+    public ErrorCode Error { get; } = error;
+}
+
 /// <summary>A commit whose records the offsets topic refuses as too large (answered INVALID_COMMIT_OFFSET_SIZE).</summary>
-internal sealed class OffsetsTooLargeException(string message) : IOException(message);
+internal sealed class OffsetsTooLargeException(string message) : OffsetWriteException(ErrorCode.MessageTooLarge, message);

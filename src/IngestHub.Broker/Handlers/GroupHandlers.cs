@@ -1,3 +1,4 @@
+using IngestHub.Broker.Cluster;
 using IngestHub.Broker.Groups;
 
 namespace IngestHub.Broker.Handlers;
@@ -5,7 +6,7 @@ namespace IngestHub.Broker.Handlers;
 /// <summary>The handlers of every group API, served by one coordinator.</summary>
 public static class GroupHandlers
 {
-    public static IEnumerable<ApiHandler> Create(GroupCoordinator coordinator, Func<(int NodeId, string Host, int Port)> endpoint) =>
+    public static IEnumerable<ApiHandler> Create(GroupCoordinator coordinator, Func<string, CancellationToken, ValueTask<GroupCoordinatorEndpoint>> endpoint) =>
     [
         new OffsetCommitHandler(coordinator),
         new OffsetFetchHandler(coordinator),

@@ -44,6 +44,9 @@ internal sealed class ClusterClient : IAsyncDisposable
 
     public void MarkMetadataStale() => _stale = true;
 
+    /// <summary>True once an error said the metadata may be out of date (a leader moved), until the next refresh.</summary>
+    public bool MetadataStale => _stale;
+
     /// <summary>Adds topics to those every metadata refresh asks for.</summary>
     public void Track(IEnumerable<string> topics)
     {

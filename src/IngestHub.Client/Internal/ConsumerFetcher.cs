@@ -301,7 +301,9 @@ internal sealed class ConsumerFetcher : IAsyncDisposable
                     foreach (var state in unresolved)
                         state.Resolving = true;
                 }
-                if (needMetadata)
+                // A partition whose leader moved is marked stale by its failed fetch; it is fetched from the stale
+                // leader again (and refused again) until the metadata is read anew.
+                if (needMetadata || _cluster.MetadataStale)
                     await RefreshMetadataAsync();
                 if (unresolved.Count > 0 && resolving.IsCompleted)
                     resolving = ResolvePositionsAsync(unresolved);

@@ -45,6 +45,37 @@ public sealed class OffsetStorageTests
         Assert.Contains(coordinator.ListGroups().Groups, g => g.GroupId == "g");
     }
 
+    /// <summary>Kafka answers an offset write the log refuses (KAFKA_STORAGE_ERROR) with NOT_COORDINATOR: here the
+    /// data directory is a small tmpfs that is filled up for real.</summary>
+    [Fact]
+    public async Task A_commit_a_full_disk_refuses_is_answered_NOT_COORDINATOR_and_not_applied()
+    {
+        string dir = TempDir();
+        using var mount = IngestHub.Testing.TmpfsMount.TryMount(dir, 32 << 20, out string reason);
+        if (mount is null)
+        {
+            Assert.Skip(reason);
+            return;
+        }
+        await using var coordinator = Coordinator(dir, Options());
+        Assert.Equal(ErrorCode.None, (await coordinator.CommitOffsetsAsync(Standalone("g", "logs", 0, 1), _ct)).Topics[0].Partitions[0].ErrorCode);
+        mount.Fill();
+        var refused = ErrorCode.None;
+        long lastAccepted = 1;
+        for (long offset = 2; offset < 100_000 && refused == ErrorCode.None; offset++)
+        {
+            refused = (await coordinator.CommitOffsetsAsync(Standalone("g", "logs", 0, offset, new string('m', 2000)), _ct)).Topics[0].Partitions[0].ErrorCode;
+            if (refused == ErrorCode.None)
+                lastAccepted = offset;
+        }
+        Assert.Equal(ErrorCode.NotCoordinator, refused);
+        Assert.Equal(lastAccepted, Fetched(coordinator, "g", "logs", 0)!.CommittedOffset);
+        mount.Free();
+        Assert.Equal(ErrorCode.None, (await coordinator.CommitOffsetsAsync(Standalone("g", "logs", 0, 200_000), _ct)).Topics[0].Partitions[0].ErrorCode);
+        Assert.Equal(200_000, Fetched(coordinator, "g", "logs", 0)!.CommittedOffset);
+        await coordinator.StopAsync();
+    }
+
     [Fact]
     public async Task Commit_to_unknown_partition_or_with_oversized_metadata_is_refused_per_partition()
     {
