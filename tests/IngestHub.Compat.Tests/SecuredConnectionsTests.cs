@@ -134,7 +134,8 @@ public sealed class SecuredConnectionsTests
             var detail = (await host.Http.GetFromJsonAsync<JsonObject>("api/topologies/secure-topology", Ct))!;
             last = "spout commit/lag: " + detail.ToJsonString();
             var partitions = detail["spouts"]![0]!["partitions"]?.AsArray();
-            return partitions is { Count: > 0 } && partitions.Sum(p => (long)p!["committed"]!) == Records && partitions.All(p => (long)p!["lag"]! == 0);
+            // A partition the records did not land in has nothing to commit (-1), as in Kafka.
+            return partitions is { Count: > 0 } && partitions.Sum(p => Math.Max(0, (long)p!["committed"]!)) == Records && partitions.All(p => (long)p!["lag"]! == 0);
         }, Deadline, () => last);
     }
 
